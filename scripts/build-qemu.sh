@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# build-qemu.sh: lay our overlay and patch queue over a QEMU 10.0 tree and build
+# qemu-system-aarch64, qemu-system-x86_64 and the tests we run.
+#
+# The patched tree and its build directory live in the cache, keyed by QEMU
+# version, crypto backend and the content of the patch queue; overlay files
+# are synced into an existing tree so that ninja rebuilds only what changed.
+# ccache makes a new key cheap.  Prints the build directory on stdout.
+#
+# Environment: QEMU_SRC (a pristine QEMU checkout instead of Debian's source
+# package), UFSC_CRYPTO (gcrypt, default, or nettle), UFSC_TARGETS.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+crypto=${UFSC_CRYPTO:-gcrypt}
+targets=${UFSC_TARGETS:-aarch64-softmmu,x86_64-softmmu}
+case "$crypto" in gcrypt|nettle) ;; *) die "UFSC_CRYPTO must be gcrypt or nettle";; esac
+
+"$UFSC_TOP/scripts/deps.sh" qemu >&2
+if [ -n "${QEMU_SRC:-}" ]; then
+    pristine=$(cd "$QEMU_SRC" && pwd)
+else
+    pristine=$("$UFSC_TOP/scripts/fetch-qemu.sh")
+fi
+ver=$(cat "$pristine/VERSION")
+case "$ver" in 10.0.*) ;; *) step "warning: QEMU $ver is not 10.0.x; the patch queue targets 10.0";; esac
+
+configure_args=(--target-list="$targets" --without-default-features
+    --enable-tcg --enable-slirp --enable-fdt=system --enable-"$crypto"
+    --disable-docs --disable-debug-info --disable-install-blobs
+    --python=/usr/bin/python3)
+
+key=$( { echo "$pristine"; echo "${configure_args[*]}"; cat "$UFSC_TOP"/patches/qemu/*.patch 2>/dev/null || true; } |
+       sha256sum | cut -c1-12)
+root=$UFSC_CACHE/qemu-build
+work=$root/$ver-$crypto-$key
+src=$work/src build=$work/build
+
+export CCACHE_DIR=$UFSC_CACHE/ccache CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1
+export PATH=/usr/lib/ccache:$PATH
+mkdir -p "$CCACHE_DIR"; ccache -M 8G >/dev/null
+
+if [ ! -f "$src/.patched" ]; then
+    step "preparing QEMU $ver tree ($crypto, patch queue $key)"
+    rm -rf "$work"; mkdir -p "$work"
+    cp -a "$pristine" "$src"
+    for p in "$UFSC_TOP"/patches/qemu/*.patch; do
+        [ -e "$p" ] || continue
+        step "  applying $(basename "$p")"
+        patch -s -p1 -d "$src" < "$p" || die "patch $(basename "$p") does not apply"
+    done
+    # Debian's +ds tarball has no edk2 firmware, but meson unpacks it whenever
+    # bzip2 is installed.  Direct -kernel boots need no firmware: provide empty
+    # placeholders so that the build goes through.
+    for f in "$src"/pc-bios/meson.build; do
+        for fd in $(sed -n "s/^ *'\(edk2-[a-z0-9_-]*\.fd\)',\$/\1/p" "$f"); do
+            [ -e "$src/pc-bios/$fd.bz2" ] || bzip2 -c </dev/null > "$src/pc-bios/$fd.bz2"
+        done
+    done
+    touch "$src/.patched"
+fi
+
+# Sync the overlay: only files whose content changed are copied.
+(cd "$UFSC_TOP" && for d in hw include tests docs crypto; do if [ -d "$d" ]; then find "$d" -type f; fi; done) |
+while read -r f; do
+    if ! cmp -s "$UFSC_TOP/$f" "$src/$f"; then
+        mkdir -p "$(dirname "$src/$f")"
+        cp "$UFSC_TOP/$f" "$src/$f"
+    fi
+done
+
+if [ ! -f "$build/build.ninja" ]; then
+    step "configuring QEMU $ver: ${configure_args[*]}"
+    rm -rf "$build"; mkdir -p "$build"
+    (cd "$build" && "$src/configure" "${configure_args[@]}" > configure.log 2>&1) ||
+        { tail -30 "$build/configure.log" >&2; die "QEMU configure failed (log: $build/configure.log)"; }
+fi
+
+step "building QEMU (ninja; progress below)"
+ninja_targets=(qemu-system-aarch64 qemu-system-x86_64 tests/qtest/qos-test
+               tests/unit/test-inline-crypto ${UFSC_EXTRA_TARGETS:-})
+# Filter targets to those the target list builds.
+tt=()
+for t in "${ninja_targets[@]}"; do
+    case "$t" in qemu-system-*) [[ ",$targets," == *",${t#qemu-system-}-softmmu,"* ]] || continue;; esac
+    tt+=("$t")
+done
+start=$(date +%s)
+# ninja's status line, one line per 10% so that logs stay readable.
+with_build_lock ninja -C "$build" "${tt[@]}" 2>&1 |
+    awk -v step=10 '/^\[[0-9]+\/[0-9]+\]/ { split(substr($1,2,length($1)-2), a, "/"); p = int(100*a[1]/a[2]);
+                     if (p >= next_p) { printf("    %3d%% (%s/%s)\n", p, a[1], a[2]) > "/dev/stderr"; next_p = p + step } next }
+                   { print > "/dev/stderr" }' 
+[ "${PIPESTATUS[0]}" = 0 ] || die "QEMU build failed"
+if [ -f "$build/pc-bios/optionrom/config.mak" ]; then
+    make -s -C "$build" pc-bios/optionrom/all >/dev/null || die "building QEMU's option ROMs failed"
+fi
+
+# Firmware the +ds tarball lacks, from Debian's packages, where the build
+# tree's QEMU looks for it.
+datadir=$build/qemu-bundle/usr/local/share/qemu
+mkdir -p "$datadir"
+for f in /usr/share/seabios/*.bin /usr/lib/ipxe/qemu/*.rom "$build"/pc-bios/optionrom/*.bin; do
+    [ -e "$f" ] && ln -sfn "$f" "$datadir/"
+done
+step "QEMU built in $(( $(date +%s) - start ))s: $build"
+ln -sfn "$work" "$root/latest"
+echo "$build"

@@ -1,0 +1,99 @@
+# Shared helpers for the ufs-crypto build scripts.  Sourced, not run.
+# shellcheck shell=bash
+
+UFSC_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+UFSC_CACHE=${UFS_CRYPTO_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ufs-crypto}
+UFSC_LOCK=$UFSC_CACHE/.build.lock
+
+step() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Run "$@" holding the machine-wide heavy-build lock: two compiler farms on a
+# 2-core machine only slow each other down.
+with_build_lock() {
+    mkdir -p "$UFSC_CACHE"
+    flock "$UFSC_LOCK" "$@"
+}
+
+# The Debian mirror URI the machine's apt is already configured with.  Nothing
+# about the mirror is written into the repository: it is read at run time.
+apt_mirror() {
+    local uri
+    uri=$(grep -rhs '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+          awk '{print $2}' | grep -v -- '-security' | grep '/debian/\?$' | head -1)
+    if [ -z "$uri" ]; then
+        uri=$(grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+              awk '{print $2}' | grep -v -- '-security' | grep '/debian/\?$' | head -1)
+    fi
+    [ -n "$uri" ] || die "cannot find a Debian mirror in /etc/apt/sources.list*"
+    echo "${uri%/}"
+}
+
+# apt-get with a private sources list and state directory, so that the
+# system's apt configuration is left exactly as it was.
+#   apt_private_init   writes the private configuration and runs update once
+#   apt_private ARGS   runs apt-get ARGS against it
+UFSC_APT=$UFSC_CACHE/apt
+apt_private_opts() {
+    echo "-o Dir::Etc::SourceList=$UFSC_APT/sources.list" \
+         "-o Dir::Etc::SourceParts=$UFSC_APT/sources.list.d" \
+         "-o Dir::State::Lists=$UFSC_APT/lists" \
+         "-o Dir::Cache::Archives=$UFSC_APT/archives" \
+         "-o Dir::Cache::pkgcache=$UFSC_APT/pkgcache.bin" \
+         "-o Dir::Cache::srcpkgcache=$UFSC_APT/srcpkgcache.bin" \
+         "-o APT::Get::List-Cleanup=0" \
+         "-o Acquire::Languages=none" \
+         "-o APT::Sandbox::User=root"
+}
+apt_private_init() {
+    local mirror stamp
+    mirror=$(apt_mirror)
+    mkdir -p "$UFSC_APT/lists/partial" "$UFSC_APT/archives/partial" "$UFSC_APT/sources.list.d"
+    cat > "$UFSC_APT/sources.list.new" <<EOS
+deb $mirror bookworm main
+deb $mirror bookworm-backports main
+deb-src $mirror bookworm-backports main
+deb $mirror trixie main
+deb-src $mirror trixie main
+EOS
+    # Trixie's binaries are listed only for source lookups and downloads of
+    # foreign-architecture .debs; installs are pinned away from it.
+    cat > "$UFSC_APT/preferences" <<EOS
+Package: *
+Pin: release n=trixie
+Pin-Priority: 1
+EOS
+    stamp=$UFSC_APT/updated
+    if ! cmp -s "$UFSC_APT/sources.list.new" "$UFSC_APT/sources.list" ||
+       [ -z "$(find "$stamp" -mmin -720 2>/dev/null)" ]; then
+        mv "$UFSC_APT/sources.list.new" "$UFSC_APT/sources.list"
+        step "apt: updating private package lists (bookworm-backports, trixie)"
+        # shellcheck disable=SC2046
+        apt-get -qq $(apt_private_opts) -o Dir::Etc::Preferences="$UFSC_APT/preferences" update \
+            >/dev/null || die "apt-get update (private lists) failed"
+        touch "$stamp"
+    else
+        rm -f "$UFSC_APT/sources.list.new"
+    fi
+}
+apt_private() {
+    # shellcheck disable=SC2046
+    apt-get $(apt_private_opts) -o Dir::Etc::Preferences="$UFSC_APT/preferences" "$@"
+}
+
+# Install Debian packages that are missing.  Names may carry /suite.
+need_pkgs() {
+    local missing=() p name
+    for p in "$@"; do
+        name=${p%%/*}
+        dpkg-query -W -f='${Status}' "$name" 2>/dev/null | grep -q 'ok installed' ||
+            missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    [ "$(id -u)" = 0 ] || die "missing packages (run as root to install): ${missing[*]}"
+    step "installing: ${missing[*]}"
+    apt_private_init
+    DEBIAN_FRONTEND=noninteractive apt_private -y -qq -o Dpkg::Use-Pty=0 \
+        install --no-install-recommends "${missing[@]}" >/dev/null ||
+        die "apt-get install ${missing[*]} failed"
+}
