@@ -1,0 +1,882 @@
+/*
+ * QTest testcase for the UFS inline crypto engine (-device ufs-crypto)
+ *
+ * Keyslots are programmed through MMIO in the order Linux's ufshcd-crypto
+ * uses, requests carry CE/CCI/DUN in their UTRD, and what reaches the
+ * backing image is compared with ciphertext computed by OpenSSL, a library
+ * the device does not use, and with IEEE P1619 XTS-AES vector 10.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/module.h"
+#include "qemu/bswap.h"
+#include "libqtest.h"
+#include "libqos/qgraph.h"
+#include "libqos/pci.h"
+#include "scsi/constants.h"
+#include "block/ufs.h"
+#include <openssl/evp.h>
+
+#define TEST_IMAGE_SIZE (16 * 1024 * 1024)
+#define TIMEOUT_SECONDS 10
+#define BLOCK_SIZE 4096
+#define TEST_LUN 1
+#define CMD_DESC_SIZE (16 * 1024)
+#define RSP_UPIU_OFFSET 1024
+#define PRDT_OFFSET 2048
+#define MAX_PRDT ((CMD_DESC_SIZE - PRDT_OFFSET) / sizeof(UfshcdSgEntry))
+#define MAX_XFER (1024 * 1024)
+#define QUEUE_SIZE 32
+#define NSLOTS 32
+#define CFGPTR_BASE 0x2000
+
+typedef struct QUfsc {
+    QOSGraphObject obj;
+    QPCIDevice dev;
+    QPCIBar bar;
+    QGuestAllocator *alloc;
+
+    bool mcq;
+    uint64_t cmd_desc;
+    uint64_t data;
+    uint64_t utrlba;                    /* doorbell mode */
+    uint64_t sqlba, cqlba, sqdao, cqdao; /* MCQ mode, queue 0 */
+    uint8_t task_tag;
+} QUfsc;
+
+/* Crypto fields of one request */
+typedef struct Crypt {
+    bool ce;
+    uint8_t cci;
+    uint64_t dun;
+} Crypt;
+
+static const Crypt no_crypt;
+
+static char *image_path;
+
+static uint32_t rreg(QUfsc *u, uint64_t off)
+{
+    return qpci_io_readl(&u->dev, u->bar, off);
+}
+
+static void wreg(QUfsc *u, uint64_t off, uint32_t val)
+{
+    qpci_io_writel(&u->dev, u->bar, off, val);
+}
+
+static uint64_t cfg_addr(uint32_t slot, uint32_t dw)
+{
+    return CFGPTR_BASE + slot * UFS_CRYPTOCFG_SIZE + dw * 4;
+}
+
+/*
+ * Program a keyslot as ufshcd_program_key() does: clear dword 16, write
+ * the 16 key dwords and dword 17, commit with dword 16 last.  @key64 is
+ * the 64-byte CRYPTOKEY field.
+ */
+static void program_key(QUfsc *u, uint32_t slot, uint8_t capidx, uint8_t dusu,
+                        const uint8_t *key64, bool cfge)
+{
+    uint32_t cfg = 0;
+
+    wreg(u, cfg_addr(slot, UFS_CRYPTOCFG_DW_CFG), 0);
+    for (int i = 0; i < UFS_CRYPTOCFG_KEY_DWORDS; i++) {
+        wreg(u, cfg_addr(slot, i), ldl_le_p(key64 + 4 * i));
+    }
+    wreg(u, cfg_addr(slot, UFS_CRYPTOCFG_DW_VSB), 0);
+    cfg = FIELD_DP32(cfg, CRYPTOCFG, DUSU, dusu);
+    cfg = FIELD_DP32(cfg, CRYPTOCFG, CAPIDX, capidx);
+    cfg = FIELD_DP32(cfg, CRYPTOCFG, CFGE, cfge);
+    wreg(u, cfg_addr(slot, UFS_CRYPTOCFG_DW_CFG), cfg);
+}
+
+/* An AES-XTS key of @len bytes (K1 || K2) as CRYPTOKEY lays it out. */
+static void xts_key_field(const uint8_t *key, size_t len, uint8_t *key64)
+{
+    memset(key64, 0, 64);
+    memcpy(key64, key, len / 2);
+    memcpy(key64 + 32, key + len / 2, len / 2);
+}
+
+/* Reference AES-XTS by OpenSSL: data unit k uses tweak le128(dun + k). */
+static void ref_xts(const uint8_t *key, size_t key_len, uint32_t dus,
+                    uint64_t dun, const uint8_t *in, uint8_t *out, size_t len,
+                    bool enc)
+{
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    const EVP_CIPHER *c = key_len == 64 ? EVP_aes_256_xts()
+                                        : EVP_aes_128_xts();
+
+    g_assert(len % dus == 0);
+    for (size_t off = 0; off < len; off += dus, dun++) {
+        uint8_t iv[16] = { 0 };
+        int outl = 0;
+
+        stq_le_p(iv, dun);
+        g_assert_cmpint(EVP_CipherInit_ex(ctx, c, NULL, key, iv, enc), ==, 1);
+        g_assert_cmpint(EVP_CipherUpdate(ctx, out + off, &outl, in + off,
+                                         dus), ==, 1);
+        g_assert_cmpint(outl, ==, dus);
+    }
+    EVP_CIPHER_CTX_free(ctx);
+}
+
+static void image_read(uint64_t lba, uint8_t *buf, size_t len)
+{
+    int fd = open(image_path, O_RDONLY);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(pread(fd, buf, len, lba * BLOCK_SIZE), ==, len);
+    close(fd);
+}
+
+static void fill_pattern(uint8_t *buf, size_t len, uint32_t seed)
+{
+    for (size_t i = 0; i < len; i++) {
+        seed = seed * 1103515245 + 12345;
+        buf[i] = seed >> 16;
+    }
+}
+
+static void wait_for_irq(QUfsc *u)
+{
+    gint64 end = g_get_monotonic_time() + TIMEOUT_SECONDS * G_TIME_SPAN_SECOND;
+
+    while (rreg(u, A_IS) == 0 && g_get_monotonic_time() < end) {
+        qtest_clock_step(u->dev.bus->qts, 100);
+    }
+}
+
+/* Submit one UTRD and wait for it; returns its OCS. */
+static uint8_t submit(QUfsc *u, const UtpTransferReqDesc *utrd)
+{
+    QTestState *qts = u->dev.bus->qts;
+
+    if (u->mcq) {
+        uint32_t sqtp = rreg(u, u->sqdao + 4);
+        uint32_t cqhp;
+        UfsCqEntry cqe;
+
+        qtest_memwrite(qts, u->sqlba + sqtp, utrd, sizeof(*utrd));
+        sqtp = (sqtp + sizeof(UfsSqEntry)) % (QUEUE_SIZE * sizeof(UfsSqEntry));
+        wreg(u, u->sqdao + 4, sqtp);
+        wait_for_irq(u);
+        g_assert_true(FIELD_EX32(rreg(u, A_IS), IS, CQES));
+        wreg(u, A_IS, FIELD_DP32(0, IS, CQES, 1));
+
+        cqhp = rreg(u, u->cqdao);
+        qtest_memread(qts, u->cqlba + cqhp, &cqe, sizeof(cqe));
+        cqhp = (cqhp + sizeof(cqe)) % (QUEUE_SIZE * sizeof(cqe));
+        wreg(u, u->cqdao, cqhp);
+        return cqe.status;
+    } else {
+        UtpTransferReqDesc done;
+
+        qtest_memwrite(qts, u->utrlba, utrd, sizeof(*utrd));
+        wreg(u, A_UTRLDBR, 1);
+        wait_for_irq(u);
+        g_assert_true(FIELD_EX32(rreg(u, A_IS), IS, UTRCS));
+        wreg(u, A_IS, FIELD_DP32(0, IS, UTRCS, 1));
+        qtest_memread(qts, u->utrlba, &done, sizeof(done));
+        return le32_to_cpu(done.header.dword_2) & UFS_MASK_OCS;
+    }
+}
+
+static UtpTransferReqDesc build_utrd(uint32_t dir, uint16_t prdt_len,
+                                     const Crypt *cr, uint64_t cmd_desc)
+{
+    UtpTransferReqDesc utrd = { 0 };
+    uint32_t dw0 = UFS_UTP_NATIVE_UFS_COMMAND | dir | UFS_UTP_REQ_DESC_INT_CMD;
+
+    if (cr->ce) {
+        dw0 |= UFS_UTP_REQ_DESC_CRYPTO_ENABLE_CMD | cr->cci;
+    }
+    utrd.header.dword_0 = cpu_to_le32(dw0);
+    utrd.header.dword_1 = cpu_to_le32((uint32_t)cr->dun);
+    utrd.header.dword_2 = cpu_to_le32(UFS_OCS_INVALID_COMMAND_STATUS);
+    utrd.header.dword_3 = cpu_to_le32(cr->dun >> 32);
+    utrd.command_desc_base_addr_lo = cpu_to_le32(cmd_desc & 0xffffffff);
+    utrd.command_desc_base_addr_hi = cpu_to_le32(cmd_desc >> 32);
+    utrd.response_upiu_offset = cpu_to_le16(RSP_UPIU_OFFSET / 4);
+    utrd.response_upiu_length = cpu_to_le16(sizeof(UtpUpiuRsp) / 4);
+    utrd.prd_table_offset = cpu_to_le16(PRDT_OFFSET / 4);
+    utrd.prd_table_length = cpu_to_le16(prdt_len);
+    return utrd;
+}
+
+static uint8_t send_upiu(QUfsc *u, const UtpUpiuReq *req, uint32_t dir,
+                         const UfshcdSgEntry *prdt, uint16_t prdt_len,
+                         const Crypt *cr, UtpUpiuRsp *rsp)
+{
+    QTestState *qts = u->dev.bus->qts;
+    UtpTransferReqDesc utrd = build_utrd(dir, prdt_len, cr, u->cmd_desc);
+    uint8_t ocs;
+
+    qtest_memwrite(qts, u->cmd_desc, req, sizeof(*req));
+    if (prdt_len) {
+        qtest_memwrite(qts, u->cmd_desc + PRDT_OFFSET, prdt,
+                       prdt_len * sizeof(*prdt));
+    }
+    ocs = submit(u, &utrd);
+    qtest_memread(qts, u->cmd_desc + RSP_UPIU_OFFSET, rsp, sizeof(*rsp));
+    return ocs;
+}
+
+/*
+ * Build a PRDT for @len bytes at u->data whose entries have irregular sizes
+ * (multiples of 4 bytes, so that they rarely meet data-unit boundaries)
+ * and leave a 64-byte hole between entries.  Returns the number of
+ * entries; *span is the guest buffer size used.
+ */
+static uint16_t build_prdt(QUfsc *u, size_t len, uint32_t seed,
+                           UfshcdSgEntry *prdt, size_t *span)
+{
+    uint16_t n = 0;
+    uint64_t addr = u->data;
+
+    for (size_t done = 0; done < len; n++) {
+        size_t seg;
+
+        seed = seed * 1103515245 + 12345;
+        seg = seed ? 4 * (1 + (seed >> 8) % 4000) : 4096;
+        seg = MIN(seg, len - done);
+        g_assert_cmpuint(n, <, MAX_PRDT);
+        prdt[n].addr = cpu_to_le64(addr);
+        prdt[n].size = cpu_to_le32(seg - 1);
+        addr += seg + 64;
+        done += seg;
+    }
+    *span = addr - u->data;
+    return n;
+}
+
+/* Scatter or gather @buf over the guest buffers of a PRDT. */
+static void prdt_copy(QUfsc *u, const UfshcdSgEntry *prdt, uint16_t n,
+                      uint8_t *buf, bool to_guest)
+{
+    for (uint16_t i = 0; i < n; i++) {
+        uint64_t addr = le64_to_cpu(prdt[i].addr);
+        size_t seg = le32_to_cpu(prdt[i].size) + 1;
+
+        if (to_guest) {
+            qtest_memwrite(u->dev.bus->qts, addr, buf, seg);
+        } else {
+            qtest_memread(u->dev.bus->qts, addr, buf, seg);
+        }
+        buf += seg;
+    }
+}
+
+/* READ(10) or WRITE(10) of @nblocks at @lba; returns the OCS. */
+static uint8_t rw(QUfsc *u, bool write, uint32_t lba, uint16_t nblocks,
+                  uint8_t *buf, const Crypt *cr, uint32_t prdt_seed)
+{
+    size_t len = nblocks * BLOCK_SIZE, span;
+    g_autofree UfshcdSgEntry *prdt = g_new0(UfshcdSgEntry, MAX_PRDT);
+    UtpUpiuReq req = { 0 };
+    UtpUpiuRsp rsp;
+    uint16_t n;
+    uint8_t ocs;
+
+    g_assert_cmpuint(len, <=, MAX_XFER);
+    n = build_prdt(u, len, prdt_seed, prdt, &span);
+    qtest_memset(u->dev.bus->qts, u->data, 0xee, span);
+    if (write) {
+        prdt_copy(u, prdt, n, buf, true);
+    }
+
+    req.header.trans_type = UFS_UPIU_TRANSACTION_COMMAND;
+    req.header.flags = write ? UFS_UPIU_CMD_FLAGS_WRITE
+                             : UFS_UPIU_CMD_FLAGS_READ;
+    req.header.lun = TEST_LUN;
+    req.header.task_tag = u->task_tag++;
+    req.sc.exp_data_transfer_len = cpu_to_be32(len);
+    req.sc.cdb[0] = write ? WRITE_10 : READ_10;
+    stl_be_p(&req.sc.cdb[2], lba);
+    stw_be_p(&req.sc.cdb[7], nblocks);
+
+    ocs = send_upiu(u, &req, write ? UFS_UTP_HOST_TO_DEVICE
+                                   : UFS_UTP_DEVICE_TO_HOST,
+                    prdt, n, cr, &rsp);
+    if (ocs == UFS_OCS_SUCCESS) {
+        g_assert_cmpuint(rsp.header.scsi_status, ==, GOOD);
+        if (!write) {
+            prdt_copy(u, prdt, n, buf, false);
+        }
+    }
+    return ocs;
+}
+
+static uint8_t send_nop(QUfsc *u, UtpUpiuRsp *rsp)
+{
+    UtpUpiuReq req = { 0 };
+
+    req.header.trans_type = UFS_UPIU_TRANSACTION_NOP_OUT;
+    req.header.task_tag = u->task_tag++;
+    return send_upiu(u, &req, UFS_UTP_NO_DATA_TRANSFER, NULL, 0, &no_crypt,
+                     rsp);
+}
+
+/* A query on the fDeviceInit flag */
+static uint8_t send_query(QUfsc *u, uint8_t func, uint8_t opcode,
+                          UtpUpiuRsp *rsp)
+{
+    UtpUpiuReq req = { 0 };
+
+    req.header.trans_type = UFS_UPIU_TRANSACTION_QUERY_REQ;
+    req.header.query_func = func;
+    req.header.task_tag = u->task_tag++;
+    req.qr.opcode = opcode;
+    req.qr.idn = UFS_QUERY_FLAG_IDN_FDEVICEINIT;
+    return send_upiu(u, &req, UFS_UTP_NO_DATA_TRANSFER, NULL, 0, &no_crypt,
+                     rsp);
+}
+
+static uint8_t test_unit_ready(QUfsc *u)
+{
+    UtpUpiuReq req = { 0 };
+    UtpUpiuRsp rsp;
+
+    req.header.trans_type = UFS_UPIU_TRANSACTION_COMMAND;
+    req.header.lun = TEST_LUN;
+    req.header.task_tag = u->task_tag++;
+    req.sc.cdb[0] = TEST_UNIT_READY;
+    g_assert_cmpuint(send_upiu(u, &req, UFS_UTP_NO_DATA_TRANSFER, NULL, 0,
+                               &no_crypt, &rsp), ==, UFS_OCS_SUCCESS);
+    return rsp.header.scsi_status;
+}
+
+/* Bring the controller up as Linux does; @cge sets HCE.CGE with HCE. */
+static void ufsc_init(QUfsc *u, QGuestAllocator *alloc, bool cge)
+{
+    uint32_t hce = FIELD_DP32(0, HCE, HCE, 1), ie = 0, cap;
+    UtpUpiuRsp rsp;
+    gint64 end;
+
+    u->alloc = alloc;
+    u->bar = qpci_iomap(&u->dev, 0, NULL);
+    qpci_device_enable(&u->dev);
+
+    /* Every keyslot is evicted before the controller is enabled. */
+    for (int i = 0; i < NSLOTS; i++) {
+        static const uint8_t zero[64];
+
+        program_key(u, i, 0, 0, zero, false);
+    }
+
+    hce = FIELD_DP32(hce, HCE, CGE, cge);
+    wreg(u, A_HCE, hce);
+    g_assert_cmpuint(FIELD_EX32(rreg(u, A_HCE), HCE, HCE), ==, 1);
+    g_assert_cmpuint(FIELD_EX32(rreg(u, A_HCE), HCE, CGE), ==, cge);
+
+    ie = FIELD_DP32(ie, IE, UCCE, 1);
+    wreg(u, A_IE, ie);
+    wreg(u, A_UICCMD, UFS_UIC_CMD_DME_LINK_STARTUP);
+    g_assert_true(FIELD_EX32(rreg(u, A_IS), IS, UCCS));
+    wreg(u, A_IS, FIELD_DP32(0, IS, UCCS, 1));
+
+    cap = rreg(u, A_CAP);
+    u->mcq = FIELD_EX32(cap, CAP, MCQS);
+    ie = FIELD_DP32(ie, IE, UTRCE, 1);
+    ie = FIELD_DP32(ie, IE, CQEE, u->mcq);
+    wreg(u, A_IE, ie);
+
+    u->cmd_desc = guest_alloc(alloc, CMD_DESC_SIZE);
+    u->data = guest_alloc(alloc, MAX_XFER + MAX_PRDT * 64);
+    if (u->mcq) {
+        uint32_t qcfgptr = FIELD_EX32(rreg(u, A_MCQCAP), MCQCAP, QCFGPTR);
+        uint32_t base = qcfgptr * 0x200, attr;
+
+        u->sqlba = guest_alloc(alloc, QUEUE_SIZE * sizeof(UfsSqEntry));
+        u->cqlba = guest_alloc(alloc, QUEUE_SIZE * sizeof(UfsCqEntry));
+        wreg(u, base + A_SQLBA, u->sqlba & 0xffffffff);
+        wreg(u, base + A_SQUBA, u->sqlba >> 32);
+        wreg(u, base + A_CQLBA, u->cqlba & 0xffffffff);
+        wreg(u, base + A_CQUBA, u->cqlba >> 32);
+        attr = FIELD_DP32(0, CQATTR, CQEN, 1);
+        attr = FIELD_DP32(attr, CQATTR, SIZE,
+                          QUEUE_SIZE * sizeof(UfsCqEntry) / 4);
+        wreg(u, base + A_CQATTR, attr);
+        attr = FIELD_DP32(0, SQATTR, SQEN, 1);
+        attr = FIELD_DP32(attr, SQATTR, SIZE,
+                          QUEUE_SIZE * sizeof(UfsSqEntry) / 4);
+        attr = FIELD_DP32(attr, SQATTR, CQID, 0);
+        wreg(u, base + A_SQATTR, attr);
+        u->sqdao = rreg(u, base + A_SQDAO);
+        u->cqdao = rreg(u, base + A_CQDAO);
+    } else {
+        uint32_t nutrs = FIELD_EX32(cap, CAP, NUTRS) + 1;
+
+        u->utrlba = guest_alloc(alloc, nutrs * sizeof(UtpTransferReqDesc));
+        wreg(u, A_UTRLBA, u->utrlba & 0xffffffff);
+        wreg(u, A_UTRLBAU, u->utrlba >> 32);
+        wreg(u, A_UTRLRSR, 1);
+    }
+
+    g_assert_cmpuint(send_nop(u, &rsp), ==, UFS_OCS_SUCCESS);
+    g_assert_cmpuint(send_query(u, UFS_UPIU_QUERY_FUNC_STANDARD_WRITE_REQUEST,
+                                UFS_UPIU_QUERY_OPCODE_SET_FLAG, &rsp),
+                     ==, UFS_OCS_SUCCESS);
+    end = g_get_monotonic_time() + TIMEOUT_SECONDS * G_TIME_SPAN_SECOND;
+    do {
+        qtest_clock_step(u->dev.bus->qts, 100);
+        g_assert_cmpuint(send_query(u,
+                                    UFS_UPIU_QUERY_FUNC_STANDARD_READ_REQUEST,
+                                    UFS_UPIU_QUERY_OPCODE_READ_FLAG, &rsp),
+                         ==, UFS_OCS_SUCCESS);
+    } while (be32_to_cpu(rsp.qr.value) && g_get_monotonic_time() < end);
+    g_assert_cmpuint(be32_to_cpu(rsp.qr.value), ==, 0);
+
+    /* Consume the LU's power-on unit attention. */
+    for (int i = 0; i < 3; i++) {
+        if (test_unit_ready(u) == GOOD) {
+            return;
+        }
+    }
+    g_assert_not_reached();
+}
+
+static void ufsc_exit(QUfsc *u)
+{
+    if (u->mcq) {
+        guest_free(u->alloc, u->sqlba);
+        guest_free(u->alloc, u->cqlba);
+    } else {
+        guest_free(u->alloc, u->utrlba);
+    }
+    guest_free(u->alloc, u->cmd_desc);
+    guest_free(u->alloc, u->data);
+    qpci_iounmap(&u->dev, u->bar);
+}
+
+/* Test keys: the two halves differ, as XTS requires. */
+static void make_key(uint8_t *key, size_t len, uint8_t seed)
+{
+    for (size_t i = 0; i < len; i++) {
+        key[i] = seed + i * 7;
+    }
+}
+
+/*
+ * Register contract
+ */
+static void test_regs(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    uint32_t ccap, cap0, cap1;
+    uint8_t key64[64];
+
+    ufsc_init(u, alloc, true);
+    g_assert_cmpuint(FIELD_EX32(rreg(u, A_CAP), CAP, CS), ==, 1);
+
+    ccap = rreg(u, A_CCAP);
+    g_assert_cmpuint(FIELD_EX32(ccap, CCAP, CC), ==, 2);
+    g_assert_cmpuint(FIELD_EX32(ccap, CCAP, CFGC), ==, NSLOTS - 1);
+    g_assert_cmpuint(FIELD_EX32(ccap, CCAP, CFGPTR) * 0x100, ==, CFGPTR_BASE);
+
+    cap0 = rreg(u, A_CRYPTOCAP);
+    cap1 = rreg(u, A_CRYPTOCAP + 4);
+    g_assert_cmpuint(FIELD_EX32(cap0, CRYPTOCAP, ALGID), ==,
+                     UFS_CRYPTO_ALG_AES_XTS);
+    g_assert_cmpuint(FIELD_EX32(cap0, CRYPTOCAP, KS), ==,
+                     UFS_CRYPTO_KEY_SIZE_256);
+    g_assert_cmpuint(FIELD_EX32(cap0, CRYPTOCAP, SDUSB), ==, 0xff);
+    g_assert_cmpuint(FIELD_EX32(cap1, CRYPTOCAP, ALGID), ==,
+                     UFS_CRYPTO_ALG_AES_XTS);
+    g_assert_cmpuint(FIELD_EX32(cap1, CRYPTOCAP, KS), ==,
+                     UFS_CRYPTO_KEY_SIZE_128);
+    g_assert_cmpuint(rreg(u, A_CRYPTOCAP + 8), ==, 0);
+
+    /* Capabilities are read-only. */
+    wreg(u, A_CRYPTOCAP, 0xffffffff);
+    g_assert_cmpuint(rreg(u, A_CRYPTOCAP), ==, cap0);
+    wreg(u, A_CCAP, 0);
+    g_assert_cmpuint(rreg(u, A_CCAP), ==, ccap);
+
+    /* Keys never read back; the configuration dword does. */
+    memset(key64, 0x5a, sizeof(key64));
+    program_key(u, NSLOTS - 1, 0, 0x08, key64, true);
+    for (int i = 0; i < UFS_CRYPTOCFG_KEY_DWORDS; i++) {
+        g_assert_cmpuint(rreg(u, cfg_addr(NSLOTS - 1, i)), ==, 0);
+    }
+    g_assert_cmpuint(rreg(u, cfg_addr(NSLOTS - 1, UFS_CRYPTOCFG_DW_CFG)), ==,
+                     0x80000008);
+    for (int i = UFS_CRYPTOCFG_DW_VSB + 1; i < 32; i++) {
+        wreg(u, cfg_addr(NSLOTS - 1, i), 0xffffffff);
+        g_assert_cmpuint(rreg(u, cfg_addr(NSLOTS - 1, i)), ==, 0);
+    }
+
+    /* HCE.CGE follows the guest, and is cleared with HCE. */
+    wreg(u, A_HCE, FIELD_DP32(0, HCE, HCE, 1));
+    g_assert_cmpuint(rreg(u, A_HCE), ==, 1);
+    wreg(u, A_HCE, 3);
+    g_assert_cmpuint(rreg(u, A_HCE), ==, 3);
+    ufsc_exit(u);
+}
+
+/*
+ * Write then read with CE=1 over an irregular PRDT, and check the medium
+ * against OpenSSL.  @key_len 64 is AES-256-XTS (CAPIDX 0), 32 is
+ * AES-128-XTS (CAPIDX 1).
+ */
+static void check_rw(QUfsc *u, size_t key_len, uint32_t dus, uint32_t slot,
+                     uint64_t dun, uint32_t lba, uint16_t nblocks,
+                     uint32_t seed)
+{
+    size_t len = nblocks * BLOCK_SIZE;
+    g_autofree uint8_t *ptx = g_malloc(len);
+    g_autofree uint8_t *expect = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+    uint8_t key[64], key64[64];
+    Crypt cr = { .ce = true, .cci = slot, .dun = dun };
+
+    make_key(key, key_len, seed);
+    xts_key_field(key, key_len, key64);
+    program_key(u, slot, key_len == 64 ? 0 : 1, dus / 512, key64, true);
+
+    fill_pattern(ptx, len, seed);
+    g_assert_cmpuint(rw(u, true, lba, nblocks, ptx, &cr, seed), ==,
+                     UFS_OCS_SUCCESS);
+
+    /* The medium holds exactly the reference ciphertext. */
+    ref_xts(key, key_len, dus, dun, ptx, expect, len, true);
+    image_read(lba, got, len);
+    g_assert_cmpmem(got, len, expect, len);
+
+    /* Read back through the engine, over a different PRDT. */
+    g_assert_cmpuint(rw(u, false, lba, nblocks, got, &cr, seed + 1), ==,
+                     UFS_OCS_SUCCESS);
+    g_assert_cmpmem(got, len, ptx, len);
+
+    /* CE=0 reads the ciphertext as stored. */
+    g_assert_cmpuint(rw(u, false, lba, nblocks, got, &no_crypt, seed + 2), ==,
+                     UFS_OCS_SUCCESS);
+    g_assert_cmpmem(got, len, expect, len);
+
+    /* A read with another DUN does not give the plaintext back. */
+    cr.dun = dun + 1;
+    g_assert_cmpuint(rw(u, false, lba, nblocks, got, &cr, seed + 3), ==,
+                     UFS_OCS_SUCCESS);
+    g_assert_true(memcmp(got, ptx, len));
+}
+
+static void test_xts256(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+
+    ufsc_init(u, alloc, true);
+    /* 4 KiB data units, a DUN with both halves set, 48 PRDT-ish entries */
+    check_rw(u, 64, 4096, 3, 0x1234567800000ffeULL, 16, 64, 1);
+    /* 256 KiB crosses scsi-disk's 128 KiB buffer; DUN crosses 2^32 */
+    check_rw(u, 64, 4096, 4, 0xfffffff0ULL, 200, 64, 2);
+    /* the largest request Linux sends, 64 KiB data units */
+    check_rw(u, 64, 65536, NSLOTS - 1, 7, 1024, 256, 3);
+    ufsc_exit(u);
+}
+
+static void test_xts128(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+
+    ufsc_init(u, alloc, true);
+    check_rw(u, 32, 512, 0, 0xabcdef0123ULL, 40, 3, 4);
+    check_rw(u, 32, 4096, 1, 0, 48, 5, 5);
+    ufsc_exit(u);
+}
+
+/* IEEE P1619 XTS-AES vector 10: AES-256, 512-byte data unit 0xff. */
+static const uint8_t vec10_key[64] = {
+    0x27, 0x18, 0x28, 0x18, 0x28, 0x45, 0x90, 0x45,
+    0x23, 0x53, 0x60, 0x28, 0x74, 0x71, 0x35, 0x26,
+    0x62, 0x49, 0x77, 0x57, 0x24, 0x70, 0x93, 0x69,
+    0x99, 0x59, 0x57, 0x49, 0x66, 0x96, 0x76, 0x27,
+    0x31, 0x41, 0x59, 0x26, 0x53, 0x58, 0x97, 0x93,
+    0x23, 0x84, 0x62, 0x64, 0x33, 0x83, 0x27, 0x95,
+    0x02, 0x88, 0x41, 0x97, 0x16, 0x93, 0x99, 0x37,
+    0x51, 0x05, 0x82, 0x09, 0x74, 0x94, 0x45, 0x92,
+};
+/* The first and last 32 bytes of its ciphertext */
+static const uint8_t vec10_ctx_head[32] = {
+    0x1c, 0x3b, 0x3a, 0x10, 0x2f, 0x77, 0x03, 0x86,
+    0xe4, 0x83, 0x6c, 0x99, 0xe3, 0x70, 0xcf, 0x9b,
+    0xea, 0x00, 0x80, 0x3f, 0x5e, 0x48, 0x23, 0x57,
+    0xa4, 0xae, 0x12, 0xd4, 0x14, 0xa3, 0xe6, 0x3b,
+};
+static const uint8_t vec10_ctx_tail[32] = {
+    0x77, 0x3d, 0xad, 0x38, 0x01, 0x4b, 0xd2, 0x09,
+    0x2f, 0xa7, 0x55, 0xc8, 0x24, 0xbb, 0x5e, 0x54,
+    0xc4, 0xf3, 0x6f, 0xfd, 0xa9, 0xfc, 0xea, 0x70,
+    0xb9, 0xc6, 0xe6, 0x93, 0xe1, 0x48, 0xc1, 0x51,
+};
+
+static void test_p1619(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    uint8_t buf[BLOCK_SIZE];
+    Crypt cr = { .ce = true, .cci = 9 };
+
+    ufsc_init(u, alloc, true);
+    program_key(u, 9, 0, 0x01, vec10_key, true);
+    /* Unit k of the block holds the vector's plaintext and has DUN 0xff. */
+    for (int k = 0; k < BLOCK_SIZE / 512; k++) {
+        memset(buf, 0, sizeof(buf));
+        for (int i = 0; i < 512; i++) {
+            buf[k * 512 + i] = i;
+        }
+        cr.dun = 0xff - k;
+        g_assert_cmpuint(rw(u, true, 300 + k, 1, buf, &cr, 10 + k), ==,
+                         UFS_OCS_SUCCESS);
+        image_read(300 + k, buf, BLOCK_SIZE);
+        g_assert_cmpmem(buf + k * 512, 32, vec10_ctx_head, 32);
+        g_assert_cmpmem(buf + k * 512 + 480, 32, vec10_ctx_tail, 32);
+    }
+    ufsc_exit(u);
+}
+
+/* CE=0 requests store plaintext, on the same controller. */
+static void test_plaintext(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    size_t len = 20 * BLOCK_SIZE;
+    g_autofree uint8_t *ptx = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+
+    ufsc_init(u, alloc, true);
+    fill_pattern(ptx, len, 77);
+    g_assert_cmpuint(rw(u, true, 500, 20, ptx, &no_crypt, 77), ==,
+                     UFS_OCS_SUCCESS);
+    image_read(500, got, len);
+    g_assert_cmpmem(got, len, ptx, len);
+    g_assert_cmpuint(rw(u, false, 500, 20, got, &no_crypt, 78), ==,
+                     UFS_OCS_SUCCESS);
+    g_assert_cmpmem(got, len, ptx, len);
+    ufsc_exit(u);
+}
+
+/*
+ * A rejected encrypted write leaves the medium as it was, and a rejected
+ * read leaves the guest's buffers as they were.
+ */
+static void expect_rejected(QUfsc *u, const Crypt *cr, uint16_t nblocks,
+                            uint8_t ocs)
+{
+    const uint32_t lba = 700;
+    size_t len = nblocks * BLOCK_SIZE;
+    g_autofree uint8_t *before = g_malloc(len);
+    g_autofree uint8_t *after = g_malloc(len);
+    g_autofree uint8_t *ptx = g_malloc(len);
+
+    image_read(lba, before, len);
+    fill_pattern(ptx, len, 99);
+    g_assert_cmpuint(rw(u, true, lba, nblocks, ptx, cr, 5), ==, ocs);
+    image_read(lba, after, len);
+    g_assert_cmpmem(after, len, before, len);
+
+    g_assert_cmpuint(rw(u, false, lba, nblocks, ptx, cr, 6), ==, ocs);
+    memset(before, 0xee, len);
+    qtest_memread(u->dev.bus->qts, u->data, after, len);
+    g_assert_cmpmem(after, MIN(len, 64), before, MIN(len, 64));
+}
+
+static void test_bad_input(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    uint8_t key[64], key64[64];
+    g_autofree uint8_t *blk = g_malloc(2 * BLOCK_SIZE);
+    Crypt cr = { .ce = true };
+
+    ufsc_init(u, alloc, true);
+    /* Something to protect on the medium */
+    fill_pattern(blk, 2 * BLOCK_SIZE, 1);
+    g_assert_cmpuint(rw(u, true, 700, 2, blk, &no_crypt, 1), ==,
+                     UFS_OCS_SUCCESS);
+    make_key(key, 64, 42);
+    xts_key_field(key, 64, key64);
+
+    /* CCI beyond the keyslots (this device has data-unit-sizes=0x89) */
+    cr.cci = NSLOTS;
+    expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
+    cr.cci = 255;
+    expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
+
+    /* Never configured, then configured with CFGE=0 */
+    cr.cci = 2;
+    expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
+    program_key(u, 2, 0, 0x08, key64, false);
+    expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
+
+    /* CAPIDX past the capabilities */
+    program_key(u, 2, 2, 0x08, key64, true);
+    expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
+    program_key(u, 2, 0xff, 0x08, key64, true);
+    expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
+
+    /* Data unit sizes: not offered (1 KiB), not one-hot, zero */
+    program_key(u, 2, 0, 0x02, key64, true);
+    expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
+    program_key(u, 2, 0, 0x09, key64, true);
+    expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
+    program_key(u, 2, 0, 0x00, key64, true);
+    expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
+
+    /* 64 KiB data units, 4 KiB and 8 KiB transfers */
+    program_key(u, 2, 0, 0x80, key64, true);
+    expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
+    expect_rejected(u, &cr, 2, UFS_OCS_INVALID_CRYPTO_CONFIG);
+
+    /* An evicted slot rejects again; a valid one still works. */
+    program_key(u, 2, 0, 0x08, key64, true);
+    check_rw(u, 64, 4096, 5, 1, 800, 2, 7);
+    program_key(u, 5, 0, 0, key64, false);
+    cr.cci = 5;
+    expect_rejected(u, &cr, 2, UFS_OCS_INVALID_CRYPTO_CONFIG);
+
+    /* The plaintext written first is still there. */
+    {
+        g_autofree uint8_t *got = g_malloc(2 * BLOCK_SIZE);
+
+        image_read(700, got, 2 * BLOCK_SIZE);
+        g_assert_cmpmem(got, 2 * BLOCK_SIZE, blk, 2 * BLOCK_SIZE);
+    }
+    ufsc_exit(u);
+}
+
+/* CE=1 while HCE.CGE=0 is an invalid crypto configuration. */
+static void test_cge_off(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    uint8_t key[64], key64[64];
+    Crypt cr = { .ce = true, .cci = 1 };
+
+    ufsc_init(u, alloc, false);
+    make_key(key, 64, 3);
+    xts_key_field(key, 64, key64);
+    program_key(u, 1, 0, 0x08, key64, true);
+    expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
+
+    /* Setting CGE later, with HCE already 1, enables the engine. */
+    wreg(u, A_HCE, 3);
+    check_rw(u, 64, 4096, 1, 5, 900, 1, 8);
+    ufsc_exit(u);
+}
+
+/*
+ * Keys programmed while HCE=0 survive HCE 0->1, as Linux reprograms them
+ * before it enables the controller.
+ */
+static void test_keys_survive_enable(void *obj, void *data,
+                                     QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    uint8_t key[64], key64[64];
+    uint8_t ptx[BLOCK_SIZE], expect[BLOCK_SIZE], got[BLOCK_SIZE];
+    Crypt cr = { .ce = true, .cci = 6, .dun = 33 };
+
+    u->bar = qpci_iomap(&u->dev, 0, NULL);
+    qpci_device_enable(&u->dev);
+    make_key(key, 64, 9);
+    xts_key_field(key, 64, key64);
+    program_key(u, 6, 0, 0x08, key64, true);
+    qpci_iounmap(&u->dev, u->bar);
+
+    /* ufsc_init() evicts every slot first: program again after it. */
+    ufsc_init(u, alloc, true);
+    program_key(u, 6, 0, 0x08, key64, true);
+    wreg(u, A_HCE, 0);
+    wreg(u, A_HCE, 3);
+    fill_pattern(ptx, sizeof(ptx), 6);
+    g_assert_cmpuint(rw(u, true, 950, 1, ptx, &cr, 6), ==, UFS_OCS_SUCCESS);
+    ref_xts(key, 64, 4096, 33, ptx, expect, sizeof(ptx), true);
+    image_read(950, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), expect, sizeof(expect));
+    ufsc_exit(u);
+}
+
+static void drive_destroy(void *path)
+{
+    unlink(path);
+    g_free(path);
+    image_path = NULL;
+    qos_invalidate_command_line();
+}
+
+static void *ufsc_setup(GString *cmd_line, void *arg)
+{
+    int fd = g_file_open_tmp("qtest-ufs-crypto.XXXXXX", &image_path, NULL);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, TEST_IMAGE_SIZE), ==, 0);
+    close(fd);
+    g_test_queue_destroy(drive_destroy, image_path);
+
+    g_string_append_printf(cmd_line,
+                           " -blockdev file,filename=%s,node-name=drv1 "
+                           "-device ufs-lu,bus=ufs0,drive=drv1,lun=%d ",
+                           image_path, TEST_LUN);
+    return arg;
+}
+
+static void *ufsc_get_driver(void *obj, const char *interface)
+{
+    QUfsc *u = obj;
+
+    if (!g_strcmp0(interface, "pci-device")) {
+        return &u->dev;
+    }
+    g_assert_not_reached();
+}
+
+static void *ufsc_create(void *pci_bus, QGuestAllocator *alloc, void *addr)
+{
+    QUfsc *u = g_new0(QUfsc, 1);
+
+    qpci_device_init(&u->dev, pci_bus, addr);
+    u->obj.get_driver = ufsc_get_driver;
+    return &u->obj;
+}
+
+static void ufsc_register_nodes(void)
+{
+    QOSGraphEdgeOptions edge_opts = {
+        .before_cmd_line = "-blockdev null-co,node-name=drv0,read-zeroes=on",
+        .after_cmd_line = "-device ufs-lu,bus=ufs0,drive=drv0,lun=0",
+        .extra_device_opts = "addr=04.0,id=ufs0"
+    };
+    QOSGraphTestOptions sdb = {
+        .before = ufsc_setup,
+        .edge.extra_device_opts = "mcq=false",
+    };
+    QOSGraphTestOptions mcq = {
+        .before = ufsc_setup,
+        .edge.extra_device_opts = "mcq=true,mcq-maxq=1",
+    };
+    QOSGraphTestOptions restricted = {
+        .before = ufsc_setup,
+        .edge.extra_device_opts = "mcq=false,data-unit-sizes=0x89",
+    };
+
+    add_qpci_address(&edge_opts, &(QPCIAddress){ .devfn = QPCI_DEVFN(4, 0) });
+    qos_node_create_driver("ufs-crypto", ufsc_create);
+    qos_node_consumes("ufs-crypto", "pci-bus", &edge_opts);
+    qos_node_produces("ufs-crypto", "pci-device");
+
+    if (!strcmp(qtest_get_arch(), "ppc64")) {
+        return;
+    }
+    qos_add_test("regs", "ufs-crypto", test_regs, &sdb);
+    qos_add_test("sdb-xts256", "ufs-crypto", test_xts256, &sdb);
+    qos_add_test("mcq-xts256", "ufs-crypto", test_xts256, &mcq);
+    qos_add_test("sdb-xts128", "ufs-crypto", test_xts128, &sdb);
+    qos_add_test("mcq-xts128", "ufs-crypto", test_xts128, &mcq);
+    qos_add_test("p1619-vector", "ufs-crypto", test_p1619, &sdb);
+    qos_add_test("plaintext", "ufs-crypto", test_plaintext, &mcq);
+    qos_add_test("bad-input", "ufs-crypto", test_bad_input, &restricted);
+    qos_add_test("cge-off", "ufs-crypto", test_cge_off, &sdb);
+    qos_add_test("keys-survive-enable", "ufs-crypto",
+                 test_keys_survive_enable, &sdb);
+}
+
+libqos_init(ufsc_register_nodes);
