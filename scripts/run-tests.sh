@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# run-tests.sh BUILD_DIR: run the device's tests, TAP per test, and end
-# with the line "N passed, N failed".
+# run-tests.sh BUILD_DIR[:LABEL[:ARCHES]]...: run the device's tests on
+# each QEMU build, TAP per test, and end with the line "N passed, N failed".
+# LABEL names the build in the logs; ARCHES (comma-separated, default
+# aarch64,x86_64) selects the qtest targets.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
-build=$1
 log=$UFSC_CACHE/test-logs
 mkdir -p "$log"
 passed=0 failed=0
@@ -29,18 +30,24 @@ run_tap() {
     step "$name: $n_ok passed, $n_fail failed ($(( $(date +%s) - start ))s, log $out)"
 }
 
-step "unit tests: inline crypto engine (IEEE P1619 vectors)"
-run_tap unit-inline-crypto tests/unit/test-inline-crypto --tap -k
+for spec in "$@"; do
+    IFS=: read -r build label arches <<< "$spec"
+    label=${label:-gcrypt}
+    arches=${arches:-aarch64,x86_64}
 
-for arch in aarch64 x86_64; do
-    case $arch in
-    aarch64) node=/aarch64/virt/generic-pcihost/pci-bus-generic/pci-bus ;;
-    x86_64) node=/x86_64/pc/i440FX-pcihost/pci-bus-pc/pci-bus ;;
-    esac
-    step "qtests on $arch: upstream ufs-test on -device ufs, ufs-crypto-test"
-    QTEST_QEMU_BINARY=./qemu-system-$arch run_tap "qtest-$arch" \
-        tests/qtest/qos-test --tap -k -p "$node/ufs/ufs-tests" \
-        -p "$node/ufs-crypto/ufs-crypto-tests"
+    step "[$label] unit tests: inline crypto engine (IEEE P1619 vectors)"
+    run_tap "$label-unit-inline-crypto" tests/unit/test-inline-crypto --tap -k
+
+    for arch in ${arches//,/ }; do
+        case $arch in
+        aarch64) node=/aarch64/virt/generic-pcihost/pci-bus-generic/pci-bus ;;
+        x86_64) node=/x86_64/pc/i440FX-pcihost/pci-bus-pc/pci-bus ;;
+        esac
+        step "[$label] qtests on $arch: ufs-test on -device ufs, ufs-crypto-test"
+        QTEST_QEMU_BINARY=./qemu-system-$arch run_tap "$label-qtest-$arch" \
+            tests/qtest/qos-test --tap -k -p "$node/ufs/ufs-tests" \
+            -p "$node/ufs-crypto/ufs-crypto-tests"
+    done
 done
 
 echo
