@@ -33,6 +33,8 @@ bool inline_crypto_key_valid_len(InlineCryptoAlg alg, size_t key_len)
     switch (alg) {
     case INLINE_CRYPTO_ALG_AES_XTS:
         return key_len == 32 || key_len == 64;
+    case INLINE_CRYPTO_ALG_AES_CBC_ESSIV:
+        return key_len == 16 || key_len == 32;
     default:
         return false;
     }
@@ -60,6 +62,7 @@ InlineCryptoKey *inline_crypto_key_new(InlineCryptoAlg alg,
 {
     InlineCryptoKey *key;
     QCryptoCipherAlgo cipher_alg;
+    QCryptoCipherMode mode;
 
     if (!inline_crypto_key_valid_len(alg, key_len)) {
         error_setg(errp, "invalid key length %zu for algorithm %d",
@@ -80,23 +83,33 @@ InlineCryptoKey *inline_crypto_key_new(InlineCryptoAlg alg,
     case INLINE_CRYPTO_ALG_AES_XTS:
         cipher_alg = key_len == 64 ? QCRYPTO_CIPHER_ALGO_AES_256
                                    : QCRYPTO_CIPHER_ALGO_AES_128;
-        key->cipher = qcrypto_cipher_new(cipher_alg, QCRYPTO_CIPHER_MODE_XTS,
-                                         raw, key_len, errp);
-        if (!key->cipher) {
-            goto fail;
-        }
+        mode = QCRYPTO_CIPHER_MODE_XTS;
         /* The tweak is the DUN as a 128-bit little-endian integer. */
         key->ivgen = qcrypto_ivgen_new(QCRYPTO_IV_GEN_ALGO_PLAIN64, 0, 0,
                                        NULL, 0, errp);
-        if (!key->ivgen) {
-            goto fail;
-        }
+        break;
+    case INLINE_CRYPTO_ALG_AES_CBC_ESSIV:
+        cipher_alg = key_len == 32 ? QCRYPTO_CIPHER_ALGO_AES_256
+                                   : QCRYPTO_CIPHER_ALGO_AES_128;
+        mode = QCRYPTO_CIPHER_MODE_CBC;
+        /* The salt SHA-256(key) keys AES-256 whatever the data key size. */
+        key->ivgen = qcrypto_ivgen_new(QCRYPTO_IV_GEN_ALGO_ESSIV,
+                                       QCRYPTO_CIPHER_ALGO_AES_256,
+                                       QCRYPTO_HASH_ALGO_SHA256,
+                                       raw, key_len, errp);
         break;
     default:
         g_assert_not_reached();
     }
+    if (!key->ivgen) {
+        goto fail;
+    }
+    key->cipher = qcrypto_cipher_new(cipher_alg, mode, raw, key_len, errp);
+    if (!key->cipher) {
+        goto fail;
+    }
 
-    key->niv = qcrypto_cipher_get_iv_len(cipher_alg, QCRYPTO_CIPHER_MODE_XTS);
+    key->niv = qcrypto_cipher_get_iv_len(cipher_alg, mode);
     key->iv = g_malloc0(key->niv);
     return key;
 

@@ -2,8 +2,11 @@
  * Inline crypto engine tests
  *
  * Known answers are IEEE P1619-2007 XTS-AES test vectors 4 (XTS-AES-128)
- * and 10 (XTS-AES-256); both use 512-byte data units whose plaintext is
- * the bytes 0x00..0xff twice.
+ * and 10 (XTS-AES-256), whose 512-byte plaintext is the bytes 0x00..0xff
+ * twice, and vectors of Linux's testmgr for essiv(cbc(aes),sha256), whose
+ * "IV" is the 64-bit little-endian sector number, the DUN here.  Vectors
+ * shorter than a data unit are checked on the first bytes of a 512-byte
+ * unit: neither mode carries anything backwards from later blocks.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -169,43 +172,105 @@ static const uint8_t p1619_vec10_ctx[512] = {
     0xb9, 0xc6, 0xe6, 0x93, 0xe1, 0x48, 0xc1, 0x51,
 };
 
-typedef struct XtsVector {
+/* essiv(cbc(aes),sha256) vectors of Linux's crypto/testmgr.h */
+static const uint8_t essiv1_key[16] = {
+    0x06, 0xa9, 0x21, 0x40, 0x36, 0xb8, 0xa1, 0x5b,
+    0x51, 0x2e, 0x03, 0xd5, 0x34, 0x12, 0x00, 0x06,
+};
+static const uint8_t essiv1_ctx[16] = {
+    0xfa, 0x59, 0xe7, 0x5f, 0x41, 0x56, 0x65, 0xc3,
+    0x36, 0xca, 0x6b, 0x72, 0x10, 0x9f, 0x8c, 0xd4,
+};
+static const uint8_t essiv2_key[16] = {
+    0xc2, 0x86, 0x69, 0x6d, 0x88, 0x7c, 0x9a, 0xa0,
+    0x61, 0x1b, 0xbb, 0x3e, 0x20, 0x25, 0xa4, 0x5a,
+};
+static const uint8_t essiv2_ctx[32] = {
+    0xc8, 0x59, 0x9a, 0xfe, 0x79, 0xe6, 0x7b, 0x20,
+    0x06, 0x7d, 0x55, 0x0a, 0x5e, 0xc7, 0xb5, 0xa7,
+    0x0b, 0x9c, 0x80, 0xd2, 0x15, 0xa1, 0xb8, 0x6d,
+    0xc6, 0xab, 0x7b, 0x65, 0xd9, 0xfd, 0x88, 0xeb,
+};
+static const uint8_t essiv4_key[32] = {
+    0x60, 0x3d, 0xeb, 0x10, 0x15, 0xca, 0x71, 0xbe,
+    0x2b, 0x73, 0xae, 0xf0, 0x85, 0x7d, 0x77, 0x81,
+    0x1f, 0x35, 0x2c, 0x07, 0x3b, 0x61, 0x08, 0xd7,
+    0x2d, 0x98, 0x10, 0xa3, 0x09, 0x14, 0xdf, 0xf4,
+};
+static const uint8_t essiv4_ptx[64] = {
+    0x6b, 0xc1, 0xbe, 0xe2, 0x2e, 0x40, 0x9f, 0x96,
+    0xe9, 0x3d, 0x7e, 0x11, 0x73, 0x93, 0x17, 0x2a,
+    0xae, 0x2d, 0x8a, 0x57, 0x1e, 0x03, 0xac, 0x9c,
+    0x9e, 0xb7, 0x6f, 0xac, 0x45, 0xaf, 0x8e, 0x51,
+    0x30, 0xc8, 0x1c, 0x46, 0xa3, 0x5c, 0xe4, 0x11,
+    0xe5, 0xfb, 0xc1, 0x19, 0x1a, 0x0a, 0x52, 0xef,
+    0xf6, 0x9f, 0x24, 0x45, 0xdf, 0x4f, 0x9b, 0x17,
+    0xad, 0x2b, 0x41, 0x7b, 0xe6, 0x6c, 0x37, 0x10,
+};
+static const uint8_t essiv4_ctx[64] = {
+    0x24, 0x52, 0xf1, 0x48, 0x74, 0xd0, 0xa7, 0x93,
+    0x75, 0x9b, 0x63, 0x46, 0xc0, 0x1c, 0x1e, 0x17,
+    0x4d, 0xdc, 0x5b, 0x3a, 0x27, 0x93, 0x2a, 0x63,
+    0xf7, 0xf1, 0xc7, 0xb3, 0x54, 0x56, 0x5b, 0x50,
+    0xa3, 0x31, 0xa5, 0x8b, 0xd6, 0xfd, 0xb6, 0x3c,
+    0x8b, 0xf6, 0xf2, 0x45, 0x05, 0x0c, 0xc8, 0xbb,
+    0x32, 0x0b, 0x26, 0x1c, 0xe9, 0x8b, 0x02, 0xc0,
+    0xb2, 0x6f, 0x37, 0xa7, 0x5b, 0xa8, 0xa9, 0x42,
+};
+
+typedef struct KaVector {
     const char *path;
+    InlineCryptoAlg alg;
     const uint8_t *key;
     size_t key_len;
     uint64_t dun;
+    const uint8_t *ptx;         /* NULL: 0x00..0xff twice */
     const uint8_t *ctx;
-} XtsVector;
+    size_t len;                 /* checked bytes at the start of a unit */
+} KaVector;
 
-static const XtsVector vectors[] = {
-    { "xts-aes-128/p1619-4", p1619_vec4_key, 32, 0, p1619_vec4_ctx },
-    { "xts-aes-256/p1619-10", p1619_vec10_key, 64, 0xff, p1619_vec10_ctx },
+static const KaVector vectors[] = {
+    { "xts-aes-128/p1619-4", INLINE_CRYPTO_ALG_AES_XTS,
+      p1619_vec4_key, 32, 0, NULL, p1619_vec4_ctx, VEC_LEN },
+    { "xts-aes-256/p1619-10", INLINE_CRYPTO_ALG_AES_XTS,
+      p1619_vec10_key, 64, 0xff, NULL, p1619_vec10_ctx, VEC_LEN },
+    { "essiv-aes-128-cbc/testmgr-1", INLINE_CRYPTO_ALG_AES_CBC_ESSIV,
+      essiv1_key, 16, 0x30b49e9d42baaf3dULL,
+      (const uint8_t *)"Single block msg", essiv1_ctx, 16 },
+    { "essiv-aes-128-cbc/testmgr-2", INLINE_CRYPTO_ALG_AES_CBC_ESSIV,
+      essiv2_key, 16, 0x283d096d99172e56ULL, NULL, essiv2_ctx, 32 },
+    { "essiv-aes-256-cbc/testmgr-4", INLINE_CRYPTO_ALG_AES_CBC_ESSIV,
+      essiv4_key, 32, 0x0706050403020100ULL, essiv4_ptx, essiv4_ctx, 64 },
 };
 
-static void fill_ptx(uint8_t *buf)
+/* A 512-byte unit starting with the vector's plaintext. */
+static void fill_ptx(const KaVector *v, uint8_t *buf)
 {
     for (int i = 0; i < VEC_LEN; i++) {
         buf[i] = i & 0xff;
     }
+    if (v->ptx) {
+        memcpy(buf, v->ptx, v->len);
+    }
 }
 
-static InlineCryptoKey *vec_key(const XtsVector *v, uint32_t du_size)
+static InlineCryptoKey *vec_key(const KaVector *v, uint32_t du_size)
 {
-    return inline_crypto_key_new(INLINE_CRYPTO_ALG_AES_XTS, v->key,
-                                 v->key_len, du_size, &error_abort);
+    return inline_crypto_key_new(v->alg, v->key, v->key_len, du_size,
+                                 &error_abort);
 }
 
 /* One data unit, out of place, both ways. */
 static void test_vector(const void *opaque)
 {
-    const XtsVector *v = opaque;
+    const KaVector *v = opaque;
     g_autoptr(InlineCryptoKey) key = vec_key(v, VEC_LEN);
     uint8_t ptx[VEC_LEN], out[VEC_LEN], back[VEC_LEN];
 
-    fill_ptx(ptx);
+    fill_ptx(v, ptx);
     g_assert_cmpint(inline_crypto_encrypt(key, v->dun, ptx, out, VEC_LEN,
                                           &error_abort), ==, 0);
-    g_assert_cmpmem(out, VEC_LEN, v->ctx, VEC_LEN);
+    g_assert_cmpmem(out, v->len, v->ctx, v->len);
     g_assert_cmpint(inline_crypto_decrypt(key, v->dun, out, back, VEC_LEN,
                                           &error_abort), ==, 0);
     g_assert_cmpmem(back, VEC_LEN, ptx, VEC_LEN);
@@ -219,14 +284,14 @@ static void test_vector(const void *opaque)
  */
 static void test_multi_du(const void *opaque)
 {
-    const XtsVector *v = opaque;
+    const KaVector *v = opaque;
     const int n = 8;
     g_autoptr(InlineCryptoKey) key = vec_key(v, VEC_LEN);
     g_autofree uint8_t *buf = g_malloc(n * VEC_LEN);
     g_autofree uint8_t *ptx = g_malloc(n * VEC_LEN);
 
     for (int i = 0; i < n; i++) {
-        fill_ptx(ptx + i * VEC_LEN);
+        fill_ptx(v, ptx + i * VEC_LEN);
     }
     for (int k = 0; k < n; k++) {
         uint64_t first = v->dun - k;
@@ -235,11 +300,11 @@ static void test_multi_du(const void *opaque)
         g_assert_cmpint(inline_crypto_encrypt(key, first, buf, buf,
                                               n * VEC_LEN, &error_abort),
                         ==, 0);
-        g_assert_cmpmem(buf + k * VEC_LEN, VEC_LEN, v->ctx, VEC_LEN);
+        g_assert_cmpmem(buf + k * VEC_LEN, v->len, v->ctx, v->len);
         /* Every other unit differs: each has its own DUN. */
         for (int j = 0; j < n; j++) {
             if (j != k) {
-                g_assert_true(memcmp(buf + j * VEC_LEN, v->ctx, VEC_LEN));
+                g_assert_true(memcmp(buf + j * VEC_LEN, v->ctx, v->len));
             }
         }
         g_assert_cmpint(inline_crypto_decrypt(key, first, buf, buf,
@@ -250,13 +315,13 @@ static void test_multi_du(const void *opaque)
 }
 
 /*
- * XTS has no chaining between 16-byte blocks: the first 512 bytes of a
- * larger data unit encrypt as a 512-byte unit with the same DUN.  So the
- * vectors also check 4 KiB and 64 KiB data units, out of place.
+ * Neither XTS nor CBC encryption carries anything back from later blocks:
+ * the start of a larger data unit encrypts as the vector with the same DUN.
+ * So the vectors also check 4 KiB and 64 KiB data units, out of place.
  */
 static void test_large_du(const void *opaque)
 {
-    const XtsVector *v = opaque;
+    const KaVector *v = opaque;
     static const uint32_t sizes[] = { 4096, 65536 };
 
     for (int i = 0; i < ARRAY_SIZE(sizes); i++) {
@@ -265,16 +330,19 @@ static void test_large_du(const void *opaque)
         g_autofree uint8_t *ptx = g_malloc0(2 * dus);
         g_autofree uint8_t *out = g_malloc0(2 * dus);
 
-        fill_ptx(ptx);
-        fill_ptx(ptx + dus);
+        fill_ptx(v, ptx);
+        fill_ptx(v, ptx + dus);
         g_assert_cmpint(inline_crypto_encrypt(key, v->dun, ptx, out, 2 * dus,
                                               &error_abort), ==, 0);
-        g_assert_cmpmem(out, VEC_LEN, v->ctx, VEC_LEN);
+        g_assert_cmpmem(out, v->len, v->ctx, v->len);
         /* The second unit has DUN + 1. */
-        g_assert_true(memcmp(out + dus, v->ctx, VEC_LEN));
+        g_assert_true(memcmp(out + dus, v->ctx, v->len));
         g_assert_cmpint(inline_crypto_encrypt(key, v->dun - 1, ptx, out,
                                               2 * dus, &error_abort), ==, 0);
-        g_assert_cmpmem(out + dus, VEC_LEN, v->ctx, VEC_LEN);
+        g_assert_cmpmem(out + dus, v->len, v->ctx, v->len);
+        g_assert_cmpint(inline_crypto_decrypt(key, v->dun - 1, out, out,
+                                              2 * dus, &error_abort), ==, 0);
+        g_assert_cmpmem(out, 2 * dus, ptx, 2 * dus);
     }
 }
 
@@ -286,6 +354,9 @@ static void test_bad_args(void)
 
     g_assert_null(inline_crypto_key_new(INLINE_CRYPTO_ALG_AES_XTS,
                                         p1619_vec10_key, 48, 512, &err));
+    error_free_or_abort(&err);
+    g_assert_null(inline_crypto_key_new(INLINE_CRYPTO_ALG_AES_CBC_ESSIV,
+                                        p1619_vec10_key, 64, 512, &err));
     error_free_or_abort(&err);
     g_assert_null(inline_crypto_key_new(INLINE_CRYPTO_ALG_AES_XTS,
                                         p1619_vec10_key, 64, 768, &err));
@@ -315,7 +386,7 @@ static void test_keyslots(void)
     uint8_t ptx[VEC_LEN], out[VEC_LEN];
     Error *err = NULL;
 
-    fill_ptx(ptx);
+    fill_ptx(&vectors[0], ptx);
     inline_crypto_engine_init(&e, 4);
     g_assert_null(inline_crypto_get_key(&e, 0));
     g_assert_null(inline_crypto_get_key(&e, 4));

@@ -15,6 +15,11 @@
 typedef enum InlineCryptoAlg {
     /* IEEE P1619 XTS-AES, the tweak is the DUN as a 128-bit LE number */
     INLINE_CRYPTO_ALG_AES_XTS,
+    /*
+     * AES-CBC with ESSIV: the IV is le128(DUN) encrypted with AES-256 keyed
+     * by SHA-256(key), as Linux's essiv(cbc(aes),sha256)
+     */
+    INLINE_CRYPTO_ALG_AES_CBC_ESSIV,
     INLINE_CRYPTO_ALG__MAX,
 } InlineCryptoAlg;
 
@@ -39,7 +44,8 @@ bool inline_crypto_key_valid_len(InlineCryptoAlg alg, size_t key_len);
  * inline_crypto_key_new:
  * @alg: the algorithm
  * @key: the raw key; for AES-XTS the data key followed by the tweak key
- * @key_len: length of @key in bytes (32 or 64 for AES-XTS)
+ * @key_len: length of @key in bytes (32 or 64 for AES-XTS, 16 or 32 for
+ *           AES-CBC-ESSIV)
  * @du_size: data unit size in bytes, a power of two in
  *           [INLINE_CRYPTO_MIN_DU_SIZE, INLINE_CRYPTO_MAX_DU_SIZE]
  * @errp: error object
