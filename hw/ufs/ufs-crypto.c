@@ -55,9 +55,14 @@ static const UfsCryptoAlgInfo ufs_crypto_algs[] = {
       INLINE_CRYPTO_ALG_AES_XTS, 64 },
     { "aes-128-xts", UFS_CRYPTO_ALG_AES_XTS, UFS_CRYPTO_KEY_SIZE_128,
       INLINE_CRYPTO_ALG_AES_XTS, 32 },
+    { "essiv-aes-128-cbc", UFS_CRYPTO_ALG_ESSIV_AES_CBC,
+      UFS_CRYPTO_KEY_SIZE_128, INLINE_CRYPTO_ALG_AES_CBC_ESSIV, 16 },
+    { "essiv-aes-256-cbc", UFS_CRYPTO_ALG_ESSIV_AES_CBC,
+      UFS_CRYPTO_KEY_SIZE_256, INLINE_CRYPTO_ALG_AES_CBC_ESSIV, 32 },
 };
 
-#define UFS_CRYPTO_DEFAULT_ALGS "aes-256-xts,aes-128-xts"
+#define UFS_CRYPTO_DEFAULT_ALGS \
+    "aes-256-xts,aes-128-xts,essiv-aes-128-cbc,essiv-aes-256-cbc"
 
 /*
  * Registers

@@ -93,30 +93,81 @@ static void program_key(QUfsc *u, uint32_t slot, uint8_t capidx, uint8_t dusu,
     wreg(u, cfg_addr(slot, UFS_CRYPTOCFG_DW_CFG), cfg);
 }
 
-/* An AES-XTS key of @len bytes (K1 || K2) as CRYPTOKEY lays it out. */
-static void xts_key_field(const uint8_t *key, size_t len, uint8_t *key64)
+/* The algorithms of the default capability list, by CAPIDX */
+typedef struct Alg {
+    const char *name;
+    uint8_t capidx;
+    size_t key_len;
+    bool xts;                   /* else AES-CBC-ESSIV */
+} Alg;
+
+static const Alg aes256xts = { "aes-256-xts", 0, 64, true };
+static const Alg aes128xts = { "aes-128-xts", 1, 32, true };
+static const Alg essiv128 = { "essiv-aes-128-cbc", 2, 16, false };
+static const Alg essiv256 = { "essiv-aes-256-cbc", 3, 32, false };
+#define NCAPS 4
+
+/* A key of @alg as CRYPTOKEY lays it out: XTS halves at bytes 0 and 32. */
+static void key_field(const Alg *alg, const uint8_t *key, uint8_t *key64)
 {
     memset(key64, 0, 64);
-    memcpy(key64, key, len / 2);
-    memcpy(key64 + 32, key + len / 2, len / 2);
+    if (alg->xts) {
+        memcpy(key64, key, alg->key_len / 2);
+        memcpy(key64 + 32, key + alg->key_len / 2, alg->key_len / 2);
+    } else {
+        memcpy(key64, key, alg->key_len);
+    }
 }
 
-/* Reference AES-XTS by OpenSSL: data unit k uses tweak le128(dun + k). */
-static void ref_xts(const uint8_t *key, size_t key_len, uint32_t dus,
-                    uint64_t dun, const uint8_t *in, uint8_t *out, size_t len,
-                    bool enc)
+/* The IV of data unit @dun: le128(DUN) for XTS, ESSIV for CBC. */
+static void ref_iv(const Alg *alg, const uint8_t *key, uint64_t dun,
+                   uint8_t *iv)
+{
+    uint8_t salt[32];
+    unsigned int nsalt = sizeof(salt);
+    EVP_CIPHER_CTX *ctx;
+    int outl;
+
+    memset(iv, 0, 16);
+    stq_le_p(iv, dun);
+    if (alg->xts) {
+        return;
+    }
+    g_assert_cmpint(EVP_Digest(key, alg->key_len, salt, &nsalt, EVP_sha256(),
+                               NULL), ==, 1);
+    ctx = EVP_CIPHER_CTX_new();
+    g_assert_cmpint(EVP_EncryptInit_ex(ctx, EVP_aes_256_ecb(), NULL, salt,
+                                       NULL), ==, 1);
+    EVP_CIPHER_CTX_set_padding(ctx, 0);
+    g_assert_cmpint(EVP_EncryptUpdate(ctx, iv, &outl, iv, 16), ==, 1);
+    EVP_CIPHER_CTX_free(ctx);
+}
+
+/*
+ * Reference ciphertext by OpenSSL: AES-XTS with tweak le128(DUN), or
+ * AES-CBC with IV AES-256_{SHA-256(key)}(le128(DUN)); data unit k of the
+ * buffer uses DUN + k.
+ */
+static void ref_crypt(const Alg *alg, const uint8_t *key, uint32_t dus,
+                      uint64_t dun, const uint8_t *in, uint8_t *out,
+                      size_t len, bool enc)
 {
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    const EVP_CIPHER *c = key_len == 64 ? EVP_aes_256_xts()
-                                        : EVP_aes_128_xts();
+    const EVP_CIPHER *c;
 
+    if (alg->xts) {
+        c = alg->key_len == 64 ? EVP_aes_256_xts() : EVP_aes_128_xts();
+    } else {
+        c = alg->key_len == 32 ? EVP_aes_256_cbc() : EVP_aes_128_cbc();
+    }
     g_assert(len % dus == 0);
     for (size_t off = 0; off < len; off += dus, dun++) {
-        uint8_t iv[16] = { 0 };
+        uint8_t iv[16];
         int outl = 0;
 
-        stq_le_p(iv, dun);
+        ref_iv(alg, key, dun, iv);
         g_assert_cmpint(EVP_CipherInit_ex(ctx, c, NULL, key, iv, enc), ==, 1);
+        EVP_CIPHER_CTX_set_padding(ctx, 0);
         g_assert_cmpint(EVP_CipherUpdate(ctx, out + off, &outl, in + off,
                                          dus), ==, 1);
         g_assert_cmpint(outl, ==, dus);
@@ -473,7 +524,7 @@ static void test_regs(void *obj, void *data, QGuestAllocator *alloc)
     g_assert_cmpuint(FIELD_EX32(rreg(u, A_CAP), CAP, CS), ==, 1);
 
     ccap = rreg(u, A_CCAP);
-    g_assert_cmpuint(FIELD_EX32(ccap, CCAP, CC), ==, 2);
+    g_assert_cmpuint(FIELD_EX32(ccap, CCAP, CC), ==, NCAPS);
     g_assert_cmpuint(FIELD_EX32(ccap, CCAP, CFGC), ==, NSLOTS - 1);
     g_assert_cmpuint(FIELD_EX32(ccap, CCAP, CFGPTR) * 0x100, ==, CFGPTR_BASE);
 
@@ -488,7 +539,17 @@ static void test_regs(void *obj, void *data, QGuestAllocator *alloc)
                      UFS_CRYPTO_ALG_AES_XTS);
     g_assert_cmpuint(FIELD_EX32(cap1, CRYPTOCAP, KS), ==,
                      UFS_CRYPTO_KEY_SIZE_128);
-    g_assert_cmpuint(rreg(u, A_CRYPTOCAP + 8), ==, 0);
+    for (int i = 2; i < NCAPS; i++) {
+        uint32_t cap = rreg(u, A_CRYPTOCAP + 4 * i);
+
+        g_assert_cmpuint(FIELD_EX32(cap, CRYPTOCAP, ALGID), ==,
+                         UFS_CRYPTO_ALG_ESSIV_AES_CBC);
+        g_assert_cmpuint(FIELD_EX32(cap, CRYPTOCAP, KS), ==,
+                         i == essiv128.capidx ? UFS_CRYPTO_KEY_SIZE_128
+                                              : UFS_CRYPTO_KEY_SIZE_256);
+        g_assert_cmpuint(FIELD_EX32(cap, CRYPTOCAP, SDUSB), ==, 0xff);
+    }
+    g_assert_cmpuint(rreg(u, A_CRYPTOCAP + 4 * NCAPS), ==, 0);
 
     /* Capabilities are read-only. */
     wreg(u, A_CRYPTOCAP, 0xffffffff);
@@ -519,10 +580,9 @@ static void test_regs(void *obj, void *data, QGuestAllocator *alloc)
 
 /*
  * Write then read with CE=1 over an irregular PRDT, and check the medium
- * against OpenSSL.  @key_len 64 is AES-256-XTS (CAPIDX 0), 32 is
- * AES-128-XTS (CAPIDX 1).
+ * against OpenSSL.
  */
-static void check_rw(QUfsc *u, size_t key_len, uint32_t dus, uint32_t slot,
+static void check_rw(QUfsc *u, const Alg *alg, uint32_t dus, uint32_t slot,
                      uint64_t dun, uint32_t lba, uint16_t nblocks,
                      uint32_t seed)
 {
@@ -533,16 +593,16 @@ static void check_rw(QUfsc *u, size_t key_len, uint32_t dus, uint32_t slot,
     uint8_t key[64], key64[64];
     Crypt cr = { .ce = true, .cci = slot, .dun = dun };
 
-    make_key(key, key_len, seed);
-    xts_key_field(key, key_len, key64);
-    program_key(u, slot, key_len == 64 ? 0 : 1, dus / 512, key64, true);
+    make_key(key, alg->key_len, seed);
+    key_field(alg, key, key64);
+    program_key(u, slot, alg->capidx, dus / 512, key64, true);
 
     fill_pattern(ptx, len, seed);
     g_assert_cmpuint(rw(u, true, lba, nblocks, ptx, &cr, seed), ==,
                      UFS_OCS_SUCCESS);
 
     /* The medium holds exactly the reference ciphertext. */
-    ref_xts(key, key_len, dus, dun, ptx, expect, len, true);
+    ref_crypt(alg, key, dus, dun, ptx, expect, len, true);
     image_read(lba, got, len);
     g_assert_cmpmem(got, len, expect, len);
 
@@ -569,11 +629,11 @@ static void test_xts256(void *obj, void *data, QGuestAllocator *alloc)
 
     ufsc_init(u, alloc, true);
     /* 4 KiB data units, a DUN with both halves set, 48 PRDT-ish entries */
-    check_rw(u, 64, 4096, 3, 0x1234567800000ffeULL, 16, 64, 1);
+    check_rw(u, &aes256xts, 4096, 3, 0x1234567800000ffeULL, 16, 64, 1);
     /* 256 KiB crosses scsi-disk's 128 KiB buffer; DUN crosses 2^32 */
-    check_rw(u, 64, 4096, 4, 0xfffffff0ULL, 200, 64, 2);
+    check_rw(u, &aes256xts, 4096, 4, 0xfffffff0ULL, 200, 64, 2);
     /* the largest request Linux sends, 64 KiB data units */
-    check_rw(u, 64, 65536, NSLOTS - 1, 7, 1024, 256, 3);
+    check_rw(u, &aes256xts, 65536, NSLOTS - 1, 7, 1024, 256, 3);
     ufsc_exit(u);
 }
 
@@ -582,8 +642,21 @@ static void test_xts128(void *obj, void *data, QGuestAllocator *alloc)
     QUfsc *u = obj;
 
     ufsc_init(u, alloc, true);
-    check_rw(u, 32, 512, 0, 0xabcdef0123ULL, 40, 3, 4);
-    check_rw(u, 32, 4096, 1, 0, 48, 5, 5);
+    check_rw(u, &aes128xts, 512, 0, 0xabcdef0123ULL, 40, 3, 4);
+    check_rw(u, &aes128xts, 4096, 1, 0, 48, 5, 5);
+    ufsc_exit(u);
+}
+
+/* AES-CBC-ESSIV, 128- and 256-bit keys, 512 B to 16 KiB data units */
+static void test_essiv(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+
+    ufsc_init(u, alloc, true);
+    check_rw(u, &essiv128, 4096, 7, 0x1122334455667788ULL, 60, 40, 11);
+    check_rw(u, &essiv128, 512, 8, 3, 100, 3, 12);
+    check_rw(u, &essiv256, 4096, 9, 0xfffffffffffffff0ULL, 110, 33, 13);
+    check_rw(u, &essiv256, 16384, 10, 77, 150, 8, 14);
     ufsc_exit(u);
 }
 
@@ -694,7 +767,7 @@ static void test_bad_input(void *obj, void *data, QGuestAllocator *alloc)
     g_assert_cmpuint(rw(u, true, 700, 2, blk, &no_crypt, 1), ==,
                      UFS_OCS_SUCCESS);
     make_key(key, 64, 42);
-    xts_key_field(key, 64, key64);
+    key_field(&aes256xts, key, key64);
 
     /* CCI beyond the keyslots (this device has data-unit-sizes=0x89) */
     cr.cci = NSLOTS;
@@ -709,7 +782,7 @@ static void test_bad_input(void *obj, void *data, QGuestAllocator *alloc)
     expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
 
     /* CAPIDX past the capabilities */
-    program_key(u, 2, 2, 0x08, key64, true);
+    program_key(u, 2, NCAPS, 0x08, key64, true);
     expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
     program_key(u, 2, 0xff, 0x08, key64, true);
     expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
@@ -729,7 +802,7 @@ static void test_bad_input(void *obj, void *data, QGuestAllocator *alloc)
 
     /* An evicted slot rejects again; a valid one still works. */
     program_key(u, 2, 0, 0x08, key64, true);
-    check_rw(u, 64, 4096, 5, 1, 800, 2, 7);
+    check_rw(u, &aes256xts, 4096, 5, 1, 800, 2, 7);
     program_key(u, 5, 0, 0, key64, false);
     cr.cci = 5;
     expect_rejected(u, &cr, 2, UFS_OCS_INVALID_CRYPTO_CONFIG);
@@ -753,13 +826,13 @@ static void test_cge_off(void *obj, void *data, QGuestAllocator *alloc)
 
     ufsc_init(u, alloc, false);
     make_key(key, 64, 3);
-    xts_key_field(key, 64, key64);
+    key_field(&aes256xts, key, key64);
     program_key(u, 1, 0, 0x08, key64, true);
     expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
 
     /* Setting CGE later, with HCE already 1, enables the engine. */
     wreg(u, A_HCE, 3);
-    check_rw(u, 64, 4096, 1, 5, 900, 1, 8);
+    check_rw(u, &aes256xts, 4096, 1, 5, 900, 1, 8);
     ufsc_exit(u);
 }
 
@@ -778,7 +851,7 @@ static void test_keys_survive_enable(void *obj, void *data,
     u->bar = qpci_iomap(&u->dev, 0, NULL);
     qpci_device_enable(&u->dev);
     make_key(key, 64, 9);
-    xts_key_field(key, 64, key64);
+    key_field(&aes256xts, key, key64);
     program_key(u, 6, 0, 0x08, key64, true);
     qpci_iounmap(&u->dev, u->bar);
 
@@ -789,7 +862,7 @@ static void test_keys_survive_enable(void *obj, void *data,
     wreg(u, A_HCE, 3);
     fill_pattern(ptx, sizeof(ptx), 6);
     g_assert_cmpuint(rw(u, true, 950, 1, ptx, &cr, 6), ==, UFS_OCS_SUCCESS);
-    ref_xts(key, 64, 4096, 33, ptx, expect, sizeof(ptx), true);
+    ref_crypt(&aes256xts, key, 4096, 33, ptx, expect, sizeof(ptx), true);
     image_read(950, got, sizeof(got));
     g_assert_cmpmem(got, sizeof(got), expect, sizeof(expect));
     ufsc_exit(u);
@@ -871,6 +944,8 @@ static void ufsc_register_nodes(void)
     qos_add_test("mcq-xts256", "ufs-crypto", test_xts256, &mcq);
     qos_add_test("sdb-xts128", "ufs-crypto", test_xts128, &sdb);
     qos_add_test("mcq-xts128", "ufs-crypto", test_xts128, &mcq);
+    qos_add_test("sdb-essiv", "ufs-crypto", test_essiv, &sdb);
+    qos_add_test("mcq-essiv", "ufs-crypto", test_essiv, &mcq);
     qos_add_test("p1619-vector", "ufs-crypto", test_p1619, &sdb);
     qos_add_test("plaintext", "ufs-crypto", test_plaintext, &mcq);
     qos_add_test("bad-input", "ufs-crypto", test_bad_input, &restricted);
