@@ -3,12 +3,13 @@
 
 -include config.mk
 
-.PHONY: all qemu check clean-cache help
+.PHONY: all qemu check bench clean-cache help
 
 all: qemu
 
 help:
 	@echo "make check   build QEMU with -device ufs-crypto and run the tests"
+	@echo "make bench   benchmarks, results in out/bench/"
 	@echo "make qemu    only build QEMU (prints the build directory)"
 
 qemu:
@@ -16,6 +17,9 @@ qemu:
 
 check:
 	@scripts/check.sh
+
+bench:
+	@scripts/bench.sh
 
 clean-cache:
 	@bash -c 'source scripts/lib.sh; echo "removing $$UFSC_CACHE"; rm -rf "$$UFSC_CACHE"'

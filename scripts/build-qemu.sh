@@ -93,7 +93,8 @@ with_build_lock ninja -C "$build" "${tt[@]}" 2>&1 |
                    { print > "/dev/stderr" }' 
 [ "${PIPESTATUS[0]}" = 0 ] || die "QEMU build failed"
 if [ -f "$build/pc-bios/optionrom/config.mak" ]; then
-    make -s -C "$build" pc-bios/optionrom/all >/dev/null || die "building QEMU's option ROMs failed"
+    make -s -C "$build" pc-bios/optionrom/all > "$build/optionrom.log" 2>&1 ||
+        die "building QEMU's option ROMs failed (log: $build/optionrom.log)"
 fi
 
 # Firmware the +ds tarball lacks, from Debian's packages, where the build
