@@ -3,17 +3,22 @@
 
 -include config.mk
 
-.PHONY: all qemu check bench clean-cache help
+.PHONY: all qemu demo check bench clean-cache help
 
 all: qemu
 
 help:
-	@echo "make check   build QEMU with -device ufs-crypto and run the tests"
+	@echo "make demo    build everything, boot a Linux guest using fscrypt -o inlinecrypt"
+	@echo "             on -device ufs-crypto, check the ciphertext, print a report"
+	@echo "make check   build QEMU, guest kernels and initramfs, and run all the tests"
 	@echo "make bench   benchmarks, results in out/bench/"
 	@echo "make qemu    only build QEMU (prints the build directory)"
 
 qemu:
 	@scripts/build-qemu.sh
+
+demo:
+	@scripts/demo.sh
 
 check:
 	@scripts/check.sh

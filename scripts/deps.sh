@@ -21,7 +21,8 @@ for group in "$@"; do
             step "installing meson and python3-pycotap from bookworm-backports"
             apt_private_init
             DEBIAN_FRONTEND=noninteractive apt_private -y -qq -o Dpkg::Use-Pty=0 \
-                install --no-install-recommends -t bookworm-backports meson python3-pycotap >/dev/null ||
+                install --no-install-recommends meson/bookworm-backports \
+                python3-pycotap/bookworm-backports >/dev/null ||
                 die "installing meson from bookworm-backports failed"
         fi
         ;;

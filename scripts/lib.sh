@@ -15,17 +15,18 @@ with_build_lock() {
     flock "$UFSC_LOCK" "$@"
 }
 
-# The Debian mirror URI the machine's apt is already configured with.  Nothing
-# about the mirror is written into the repository: it is read at run time.
+# The Debian mirror URIs the machine's apt is already configured with
+# (apt_mirror: the archive; apt_mirror security: the security archive).
+# Nothing about the mirrors is written into the repository: they are read
+# at run time.
 apt_mirror() {
-    local uri
-    uri=$(grep -rhs '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-          awk '{print $2}' | grep -v -- '-security' | grep '/debian/\?$' | head -1)
-    if [ -z "$uri" ]; then
-        uri=$(grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-              awk '{print $2}' | grep -v -- '-security' | grep '/debian/\?$' | head -1)
-    fi
-    [ -n "$uri" ] || die "cannot find a Debian mirror in /etc/apt/sources.list*"
+    local want='/debian/\?$' uri
+    [ "${1:-}" = security ] && want='/debian-security/\?$'
+    uri=$( { grep -rhs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
+             grep -hs '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list |
+                 awk '{print $2}'; } 2>/dev/null | grep "$want" | head -1 || true)
+    [ -n "$uri" ] || [ "${1:-}" = security ] ||
+        die "cannot find a Debian mirror in /etc/apt/sources.list*"
     echo "${uri%/}"
 }
 
@@ -46,16 +47,19 @@ apt_private_opts() {
          "-o APT::Sandbox::User=root"
 }
 apt_private_init() {
-    local mirror stamp
+    local mirror security stamp
     mirror=$(apt_mirror)
+    security=$(apt_mirror security)
     mkdir -p "$UFSC_APT/lists/partial" "$UFSC_APT/archives/partial" "$UFSC_APT/sources.list.d"
-    cat > "$UFSC_APT/sources.list.new" <<EOS
-deb $mirror bookworm main
-deb $mirror bookworm-backports main
-deb-src $mirror bookworm-backports main
-deb $mirror trixie main
-deb-src $mirror trixie main
-EOS
+    {
+        echo "deb $mirror bookworm main"
+        echo "deb $mirror bookworm-updates main"
+        [ -n "$security" ] && echo "deb $security bookworm-security main"
+        echo "deb $mirror bookworm-backports main"
+        echo "deb-src $mirror bookworm-backports main"
+        echo "deb $mirror trixie main"
+        echo "deb-src $mirror trixie main"
+    } > "$UFSC_APT/sources.list.new"
     # Trixie's binaries are listed only for source lookups and downloads of
     # foreign-architecture .debs; installs are pinned away from it.
     cat > "$UFSC_APT/preferences" <<EOS
@@ -81,7 +85,9 @@ apt_private() {
     apt-get $(apt_private_opts) -o Dir::Etc::Preferences="$UFSC_APT/preferences" "$@"
 }
 
-# Install Debian packages that are missing.  Names may carry /suite.
+# Install Debian packages that are missing, with the system's apt
+# configuration; names with a /suite (e.g. /bookworm-backports) come
+# through the private configuration, which adds that suite.
 need_pkgs() {
     local missing=() p name
     for p in "$@"; do
@@ -92,8 +98,18 @@ need_pkgs() {
     [ ${#missing[@]} -eq 0 ] && return 0
     [ "$(id -u)" = 0 ] || die "missing packages (run as root to install): ${missing[*]}"
     step "installing: ${missing[*]}"
-    apt_private_init
-    DEBIAN_FRONTEND=noninteractive apt_private -y -qq -o Dpkg::Use-Pty=0 \
-        install --no-install-recommends "${missing[@]}" >/dev/null ||
-        die "apt-get install ${missing[*]} failed"
+    export DEBIAN_FRONTEND=noninteractive
+    if [[ "${missing[*]}" == */* ]]; then
+        apt_private_init
+        apt_private -y -qq -o Dpkg::Use-Pty=0 install --no-install-recommends \
+            "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+        return 0
+    fi
+    # Package lists may be missing or stale on a fresh machine: update once.
+    if ! apt-get -y -qq -o Dpkg::Use-Pty=0 install --no-install-recommends \
+            "${missing[@]}" >/dev/null 2>&1; then
+        apt-get -qq update >/dev/null || die "apt-get update failed"
+        apt-get -y -qq -o Dpkg::Use-Pty=0 install --no-install-recommends \
+            "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+    fi
 }

@@ -52,4 +52,6 @@ done
 
 echo
 echo "$passed passed, $failed failed"
+# check.sh adds these to the other results.
+[ -n "${UFSC_RESULTS:-}" ] && echo "$passed $failed" >> "$UFSC_RESULTS"
 [ "$failed" = 0 ] && [ "$passed" -gt 0 ]

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# demo.sh: what "make demo" runs.  Builds QEMU, the guest kernel and the
+# initramfs, boots an aarch64 guest on -device ufs-crypto, runs the fscrypt
+# scenario with -o inlinecrypt, checks the ciphertext on the host, and
+# prints a report.  Everything is left in out/demo/.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+out=$UFSC_TOP/out/demo
+mkdir -p "$out"
+start=$(date +%s)
+
+step "1/4 QEMU with -device ufs-crypto"
+build=$("$UFSC_TOP/scripts/build-qemu.sh")
+step "2/4 guest kernel (Linux 6.12 with CONFIG_BLK_INLINE_ENCRYPTION)"
+kernel=$("$UFSC_TOP/scripts/build-kernel.sh" arm64)
+step "3/4 guest initramfs (busybox and ufsc-guest)"
+initrd=$("$UFSC_TOP/scripts/build-initramfs.sh" arm64)
+t_built=$(date +%s)
+
+step "4/4 booting the guest and running the scenario (about a minute)"
+# The demo's master keys: fixed test keys, documented in README.md.
+{
+    echo "# fscrypt master keys of the demo (test keys, not secrets)"
+    echo "key1 $(printf '%02x' $(seq 0 63) | tr -d ' ')"
+    echo "key2 $(printf '%02x' $(seq 64 127) | tr -d ' ')"
+} > "$out/master-keys.txt"
+set +e
+"$UFSC_TOP/scripts/e2e.sh" --arch aarch64 --qemu "$build" --kernel "$kernel" \
+    --initrd "$initrd" --out "$out" > "$out/e2e.log"
+rc=$?
+set -e
+
+C=$out/console.txt
+{
+    echo
+    echo "================ ufs-crypto demo ================"
+    echo "device:   -device ufs-crypto on qemu-system-aarch64 -M virt (TCG)"
+    grep '^UFSC-LU ' "$C" | sed 's/^UFSC-LU /  LU /' || true
+    echo "kernel:   Linux $(sed -n 's/.*Linux version \([^ ]*\).*/\1/p' "$C" | head -1), blk-crypto fallback off"
+    grep -E '^(\[[ 0-9.]*\] )?fscrypt: .* using blk-crypto' "$C" | sed -E 's/^(\[[ 0-9.]*\] )?/  kernel says: /' | sort -u || true
+    echo "files written and verified (fs, policy, data unit, phase: hw = inlinecrypt, sw = software fscrypt):"
+    awk '/^UFSC-FILE / { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+                         k = sprintf("  %-5s %-24s du=%-5d %s", v["fs"], v["policy"], 2 ^ (v["log2_dus"] ? v["log2_dus"] : 12), v["phase"])
+                         n[k]++; b[k] += v["size"] }
+         END { for (k in n) printf("%s: %d files, %.1f MiB\n", k, n[k], b[k] / 1048576) }' "$C" | sort
+    sed -n 's/^  guest: /guest checks: /p; s/^  host check: /host-side ciphertext check (HKDF-SHA512 + AES-256-XTS in Python, independent of QEMU and the guest): /p' "$out/report.txt"
+    grep '^  throughput' "$out/report.txt" | sed 's/^  throughput/throughput/' || true
+    sed -n 's/^  times: /times: /p' "$out/report.txt"
+    echo "build time this run: $((t_built - start))s; total $(( $(date +%s) - start ))s"
+    echo "left in $out: lu0.img (ext4), lu1.img (f2fs), console.log, report.txt, check.log, master-keys.txt, qemu-cmdline.txt"
+    tail -1 "$out/report.txt"
+    if [ "$rc" = 0 ]; then echo "DEMO PASSED"; else echo "DEMO FAILED (see $out/e2e.log)"; fi
+} | tee "$out/demo-report.txt"
+exit "$rc"

@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# e2e.sh: the end-to-end test of the ufs-crypto device with a real Linux guest.
+#
+#   scripts/e2e.sh [--arch aarch64|x86_64] [--kernel PATH] [--initrd PATH]
+#                  [--qemu PATH] [--out DIR] [--timeout S] [--smp N] [--quick]
+#                  [--device NAME] [--props PROPS]
+#
+# Builds (or takes) the guest kernel and initramfs, makes an ext4 and an f2fs
+# image, boots QEMU with -device ufs-crypto and two ufs-lu LUs under a hard
+# timeout, reads the guest's verdict from the serial console, then checks the
+# ciphertext in the images on the host with scripts/fscrypt-check.py.
+# Ends with "e2e: N passed, N failed"; exits 0 only if everything passed.
+#
+#   --qemu PATH   a QEMU build directory or a qemu-system-* binary
+#                 (default: $QEMU_BUILD, else the build of scripts/build-qemu.sh)
+#   --out DIR     console log, images and reports (default: $UFSC_CACHE/e2e-ARCH)
+#   --timeout S   hard limit for the guest run (default 600)
+#   --quick       smaller files in the guest (ufsc.quick)
+#   --device NAME the UFS host controller model (default ufs-crypto; "ufs", the
+#                 stock model without crypto, is a negative control: it must FAIL)
+#   --props PROPS extra device properties, e.g. mcq=on or keyslots=8
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+arch=aarch64 kernel='' initrd='' qemu='' out='' timeout_s=600 smp=2 quick=0 device=ufs-crypto props=''
+usage() { sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' >&2; exit 2; }
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --arch) arch=${2:?}; shift 2 ;;
+    --kernel) kernel=${2:?}; shift 2 ;;
+    --initrd) initrd=${2:?}; shift 2 ;;
+    --qemu) qemu=${2:?}; shift 2 ;;
+    --out) out=${2:?}; shift 2 ;;
+    --timeout) timeout_s=${2:?}; shift 2 ;;
+    --smp) smp=${2:?}; shift 2 ;;
+    --quick) quick=1; shift ;;
+    --device) device=${2:?}; shift 2 ;;
+    --props) props=${2:?}; shift 2 ;;
+    -h|--help) usage ;;
+    *) printf 'unknown argument: %s\n' "$1" >&2; usage ;;
+    esac
+done
+
+case "$arch" in
+aarch64|arm64)
+    arch=aarch64 karch=arm64 console=ttyAMA0
+    machine=(-M virt -cpu max) ;;
+x86_64|x86|amd64)
+    arch=x86_64 karch=x86_64 console=ttyS0
+    machine=(-M q35 -cpu max) ;;
+*) die "unknown --arch $arch (aarch64 or x86_64)" ;;
+esac
+[[ "$timeout_s" =~ ^[0-9]+$ ]] || die "--timeout takes seconds"
+
+now() { date +%s.%N; }
+# elapsed FROM [TO]: seconds between two now() values, one decimal.
+elapsed() { awk -v a="$1" -v b="${2:-$(now)}" 'BEGIN { printf("%.1f", b - a) }'; }
+
+# ---- QEMU ------------------------------------------------------------------
+if [ -z "$qemu" ]; then
+    qemu=${QEMU_BUILD:-$("$UFSC_TOP/scripts/build-qemu.sh")}
+fi
+if [ -d "$qemu" ]; then
+    qemu_bin=$qemu/qemu-system-$arch
+else
+    qemu_bin=$qemu
+fi
+[ -x "$qemu_bin" ] || die "no QEMU binary at $qemu_bin (build it with scripts/build-qemu.sh or pass --qemu)"
+qemu_bin=$(cd "$(dirname "$qemu_bin")" && pwd)/$(basename "$qemu_bin")
+"$qemu_bin" -device help 2>/dev/null | grep -q "\"$device\"" ||
+    die "$qemu_bin has no $device device"
+# x86 boots -kernel through SeaBIOS and QEMU's linuxboot_dma.bin option ROM:
+# without it SeaBIOS finds nothing to boot and the guest would only time out.
+if [ "$arch" = x86_64 ]; then
+    found=
+    while IFS= read -r d; do
+        [ -e "$d/linuxboot_dma.bin" ] && [ -e "$d/bios-256k.bin" ] && found=$d
+    done < <("$qemu_bin" -L help 2>/dev/null)
+    [ -n "$found" ] || die "$qemu_bin finds no linuxboot_dma.bin and bios-256k.bin in its data directories ($("$qemu_bin" -L help 2>/dev/null | tr '\n' ' ')); build QEMU's option ROMs (scripts/build-qemu.sh) or pass --qemu"
+fi
+
+need_pkgs e2fsprogs f2fs-tools python3-cryptography
+
+# ---- kernel and initramfs ------------------------------------------------------
+t_start=$(date +%s)
+if [ -z "$kernel" ]; then
+    kernel=$("$UFSC_TOP/scripts/build-kernel.sh" "$karch")
+fi
+[ -f "$kernel" ] || die "no kernel image at $kernel"
+t_kernel=$(date +%s)
+if [ -z "$initrd" ]; then
+    initrd=$("$UFSC_TOP/scripts/build-initramfs.sh" "$karch")
+fi
+[ -f "$initrd" ] || die "no initramfs at $initrd"
+t_initrd=$(date +%s)
+
+# ---- images ----------------------------------------------------------------------
+out=${out:-$UFSC_CACHE/e2e-$arch}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+rm -f "$out"/lu0.img "$out"/lu1.img "$out"/console.log "$out"/check.log "$out"/qemu.log "$out"/report.txt
+step "making the LU images in $out"
+truncate -s 256M "$out/lu0.img" "$out/lu1.img"
+mkfs.ext4 -q -F -b 4096 -O encrypt,stable_inodes -L ufsc-ext4 "$out/lu0.img" ||
+    die "mkfs.ext4 failed"
+mkfs.f2fs -q -f -O encrypt -l ufsc-f2fs "$out/lu1.img" >/dev/null || die "mkfs.f2fs failed"
+
+# ---- boot --------------------------------------------------------------------------
+append="console=$console panic=-1 printk.time=1 rdinit=/init"
+[ "$quick" = 1 ] && append="$append ufsc.quick"
+# -nodefaults: no default VGA, floppy or CD-ROM (on q35, SeaBIOS otherwise
+# spends ~30 s timing out on the empty AHCI CD-ROM before booting -kernel).
+# shellcheck disable=SC2054 # the commas are QEMU's
+qemu_cmd=("$qemu_bin" "${machine[@]}" -m 1G -smp "$smp" -nographic -nodefaults -nic none -no-reboot
+    -monitor none -serial "file:$out/console.log"
+    -kernel "$kernel" -initrd "$initrd" -append "$append"
+    -drive "if=none,id=d0,file=$out/lu0.img,format=raw"
+    -drive "if=none,id=d1,file=$out/lu1.img,format=raw"
+    -device "$device,id=ufs0${props:+,$props}"
+    -device ufs-lu,bus=ufs0,drive=d0,lun=0
+    -device ufs-lu,bus=ufs0,drive=d1,lun=1)
+printf '%q ' "${qemu_cmd[@]}" > "$out/qemu-cmdline.txt"
+echo >> "$out/qemu-cmdline.txt"
+step "booting $arch guest ($(basename "$qemu_bin"), timeout ${timeout_s}s); console: $out/console.log"
+: > "$out/console.log"
+t_boot=$(now)
+timeout -k 10 "$timeout_s" "${qemu_cmd[@]}" < /dev/null > "$out/qemu.log" 2>&1 &
+qpid=$!
+# timeout(1) passes INT and TERM on to QEMU.
+trap 'kill "$qpid" 2>/dev/null || true' EXIT
+t_verdict=
+last_report=0
+while kill -0 "$qpid" 2>/dev/null; do
+    sleep 0.5
+    if [ -z "$t_verdict" ] && grep -q 'UFSC-VERDICT' "$out/console.log" 2>/dev/null; then
+        t_verdict=$(now)
+    fi
+    now=$(date +%s)
+    if [ $((now - last_report)) -ge 15 ]; then
+        last_report=$now
+        nok=$(grep -c 'UFSC-RESULT ok' "$out/console.log" 2>/dev/null || true)
+        nbad=$(grep -c 'UFSC-RESULT fail' "$out/console.log" 2>/dev/null || true)
+        printf '    guest: %s ok, %s failed (%ss)\n' "${nok:-0}" "${nbad:-0}" "$(elapsed "$t_boot")" >&2
+    fi
+done
+set +e
+wait "$qpid"
+qrc=$?
+set -e
+trap - EXIT
+t_end=$(now)
+[ -n "$t_verdict" ] || { grep -q 'UFSC-VERDICT' "$out/console.log" && t_verdict=$t_end; } || true
+
+# ---- guest results -----------------------------------------------------------------
+# The serial console ends lines with CR LF.
+tr -d '\r' < "$out/console.log" > "$out/console.txt"
+C=$out/console.txt
+verdict=$(grep -o 'UFSC-VERDICT [A-Z]*' "$C" | tail -1 | cut -d' ' -f2 || true)
+g_ok=$(grep -c '^UFSC-RESULT ok ' "$C" || true)
+g_bad=$(grep -c '^UFSC-RESULT fail ' "$C" || true)
+plan=$(sed -n 's/^UFSC-PLAN files=\([0-9]*\).*/\1/p' "$C" | tail -1)
+
+fails=0 passes=0
+report() { printf '%s\n' "$*" | tee -a "$out/report.txt"; }
+: > "$out/report.txt"
+report "ufs-crypto e2e ($arch), $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+report "  qemu:    $qemu_bin (-device $device${props:+,$props})"
+report "  kernel:  $kernel"
+report "  initrd:  $initrd"
+report "  out:     $out"
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+    report "  QEMU: killed by the ${timeout_s}s timeout (hang)"
+    fails=$((fails + 1))
+elif [ "$qrc" != 0 ]; then
+    report "  QEMU: exit status $qrc: $(tail -3 "$out/qemu.log" | tr '\n' ' ')"
+    fails=$((fails + 1))
+fi
+if grep -qE 'Kernel panic|Unable to handle kernel|BUG:|Oops|WARNING: CPU' "$C"; then
+    report "  kernel trouble on the console:"
+    grep -E -m5 'Kernel panic|Unable to handle kernel|BUG:|Oops|WARNING: CPU' "$C" | sed 's/^/    /' | tee -a "$out/report.txt"
+    fails=$((fails + 1))
+fi
+report "  guest:   $g_ok checks ok, $g_bad failed, verdict ${verdict:-none}"
+if [ "$g_bad" -gt 0 ]; then
+    grep '^UFSC-RESULT fail ' "$C" | head -20 | sed 's/^UFSC-RESULT /    /' | tee -a "$out/report.txt"
+fi
+passes=$((passes + g_ok))
+fails=$((fails + g_bad))
+if [ "$verdict" != PASS ]; then
+    fails=$((fails + 1))
+    if [ -z "$verdict" ]; then
+        report "  no verdict from the guest (panic, hang or crash); last console lines:"
+        tail -15 "$C" | sed 's/^/    | /' | tee -a "$out/report.txt"
+    fi
+fi
+grep '^UFSC-LU ' "$C" | sed 's/^UFSC-LU /  LU: /' | tee -a "$out/report.txt" || true
+grep -E '^(\[[ 0-9.]*\] )?fscrypt: .* using ' "$C" | sed -E 's/^(\[[ 0-9.]*\] )?/  dmesg: /' | tee -a "$out/report.txt" || true
+
+# Throughput: mean MB/s over the files of 1 MB and more, by mount mode
+# (UFSC-PHASE lines of the guest) and operation.
+awk '
+    /^UFSC-PHASE / { mode = $2 }
+    /^UFSC-PERF / {
+        for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+        if (v["bytes"] + 0 < 1000000) next
+        k = mode " " v["op"]; sum[k] += v["MBps"]; cnt[k]++
+    }
+    END { for (k in sum) printf("  throughput %-16s %7.1f MB/s (mean of %d files)\n", k, sum[k] / cnt[k], cnt[k]) }
+' "$C" | sort | tee -a "$out/report.txt" || true
+
+# ---- host-side ciphertext check ------------------------------------------------------
+if grep -q '^UFSC-FILE ' "$C"; then
+    step "host check: recomputing the ciphertext of every reported file"
+    set +e
+    /usr/bin/python3 "$UFSC_TOP/scripts/fscrypt-check.py" --console "$C" \
+        --image "ext4=$out/lu0.img" --image "f2fs=$out/lu1.img" \
+        ${plan:+--expect-files "$plan"} > "$out/check.log" 2>&1
+    crc=$?
+    set -e
+    h_ok=$(grep -c '^PASS ' "$out/check.log" || true)
+    h_bad=$(grep -c '^FAIL ' "$out/check.log" || true)
+    report "  host check: $h_ok ok, $h_bad failed; $(grep '^blocks:' "$out/check.log" || echo 'no block count')"
+    grep '^FAIL ' "$out/check.log" | head -10 | sed 's/^/    /' | tee -a "$out/report.txt" || true
+    passes=$((passes + h_ok))
+    fails=$((fails + h_bad))
+    if [ "$crc" != 0 ] && [ "$h_bad" = 0 ]; then
+        report "  host check exited $crc: $(tail -3 "$out/check.log" | tr '\n' ' ')"
+        fails=$((fails + 1))
+    fi
+else
+    report "  host check: no UFSC-FILE lines on the console, nothing to check"
+    fails=$((fails + 1))
+fi
+
+# ---- times and verdict -------------------------------------------------------------------
+boot_to_verdict=n/a
+[ -n "$t_verdict" ] && boot_to_verdict=$(elapsed "$t_boot" "$t_verdict")s
+report "  times: kernel $((t_kernel - t_start))s, initramfs $((t_initrd - t_kernel))s," \
+       "boot-to-verdict $boot_to_verdict, QEMU run $(elapsed "$t_boot" "$t_end")s"
+report "e2e: $passes passed, $fails failed"
+[ "$fails" = 0 ] && [ "$verdict" = PASS ]
