@@ -106,4 +106,9 @@ for f in /usr/share/seabios/*.bin /usr/lib/ipxe/qemu/*.rom "$build"/pc-bios/opti
 done
 step "QEMU built in $(( $(date +%s) - start ))s: $build"
 ln -sfn "$work" "$root/latest"
+# Trees of older patch queues are dead weight (ccache keeps their objects);
+# trees that are git checkouts are someone's development trees: kept.
+for old in "$root/$ver-$crypto-"*; do
+    [ "$old" = "$work" ] || [ -d "$old/src/.git" ] || rm -rf "$old"
+done
 echo "$build"
