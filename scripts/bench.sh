@@ -5,6 +5,13 @@
 # Engine: throughput of inline_crypto_encrypt/decrypt() per algorithm and
 # data unit size, on one core, against the raw AES-XTS of libgcrypt and
 # OpenSSL measured in the same run on the same buffers.
+#
+# Guest I/O: an aarch64 TCG guest on a UFS LU (ext4, cache=none), in four
+# configurations booted one after the other: (i) ufs-crypto with
+# -o inlinecrypt, (ii) the same device, no encryption, (iii) the same
+# device, fs-layer software fscrypt, (iv) plain -device ufs, no encryption.
+# UFSC_BENCH_MIB sets the sequential size (default 256), UFSC_BENCH_GUEST=0
+# skips this part.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -12,7 +19,7 @@ out=$UFSC_TOP/out/bench
 mkdir -p "$out"
 need_pkgs gnuplot-nox libgcrypt20-dev libssl-dev
 
-build=$(UFSC_EXTRA_TARGETS=tests/bench/inline-crypto-bench "$UFSC_TOP/scripts/build-qemu.sh")
+build=${QEMU_BUILD:-$(UFSC_EXTRA_TARGETS=tests/bench/inline-crypto-bench "$UFSC_TOP/scripts/build-qemu.sh")}
 
 step "engine: AES-XTS through the device's chunk path vs libgcrypt and OpenSSL"
 "$build/tests/bench/inline-crypto-bench" "${UFSC_BENCH_SECONDS:-0.4}" > "$out/engine.txt"
@@ -64,5 +71,103 @@ plot '$out/engine.dat' using 1:2 with linespoints title 'ufs-crypto engine', \
      '' using 1:3 with linespoints title 'libgcrypt raw XTS', \
      '' using 1:4 with linespoints title 'OpenSSL raw XTS'
 GP
+if [ "${UFSC_BENCH_GUEST:-1}" = 1 ]; then
+    kernel=$("$UFSC_TOP/scripts/build-kernel.sh" arm64)
+    initrd=$("$UFSC_TOP/scripts/build-initramfs.sh" arm64)
+    mib=${UFSC_BENCH_MIB:-256}
+    # guest_run NAME DEVICE MODE SCALING
+    guest_run() {
+        local name=$1 device=$2 mode=$3 scaling=$4 img=$out/guest-$1.img
+        step "guest I/O: $name (-device $device, ufsc.mode=$mode)"
+        rm -f "$img"
+        truncate -s $((2 * mib + 512))M "$img"
+        mkfs.ext4 -q -F -b 4096 -O encrypt "$img"
+        timeout -k 10 1800 "$build/qemu-system-aarch64" -M virt -cpu max -m 1G -smp 2 \
+            -nographic -nodefaults -nic none -no-reboot -monitor none \
+            -serial "file:$out/guest-$name.console" \
+            -kernel "$kernel" -initrd "$initrd" \
+            -append "console=ttyAMA0 rdinit=/bench ufsc.mode=$mode ufsc.mib=$mib ufsc.scaling=$scaling" \
+            -drive "if=none,id=d0,file=$img,format=raw,cache=none" \
+            -device "$device,id=ufs0" -device ufs-lu,bus=ufs0,drive=d0,lun=0 \
+            < /dev/null > "$out/guest-$name.qemu.log" 2>&1 || true
+        tr -d '\r' < "$out/guest-$name.console" | grep '^UFSC-BENCH' | sed "s/^/$name /" > "$out/guest-$name.txt"
+        rm -f "$img"
+        grep -q 'UFSC-BENCH-DONE OK' "$out/guest-$name.txt" ||
+            die "guest benchmark $name failed: see $out/guest-$name.console"
+    }
+    guest_run inline ufs-crypto inline 1
+    guest_run nocrypt ufs-crypto nocrypt 1
+    guest_run sw ufs-crypto sw 0
+    guest_run plain ufs nocrypt 0
+    cat "$out"/guest-{inline,nocrypt,sw,plain}.txt > "$out/guest.txt"
+
+    {
+        echo
+        echo "Guest I/O, aarch64 TCG guest, ext4 on a UFS LU, cache=none, ${mib} MiB sequential, MB/s"
+        echo "  (i) ufs-crypto + inlinecrypt  (ii) ufs-crypto, no encryption"
+        echo "  (iii) ufs-crypto, software fscrypt  (iv) -device ufs, no encryption"
+        awk '
+            { name = $1; t = ""; v = ""; iops = ""
+              for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "test") t = kv[2]
+                  if (kv[1] == "MBps") v = kv[2]; if (kv[1] == "IOPS") iops = kv[2]
+                  if (kv[1] == "req_kib" && kv[2] != 1024) t = "" }
+              if (t == "randread-4k") { r[name, "randread-4k IOPS"] = iops }
+              else if (t != "" && t != "multiread") r[name, t] = v }
+            END {
+                n = split("seqwrite-buffered seqread-buffered seqwrite-direct seqread-direct randread-4k IOPS", tests, " ")
+                printf("%-22s %9s %9s %9s %9s %8s %8s %8s\n", "test", "(i)", "(ii)", "(iii)", "(iv)", "i/ii", "i/iii", "ii/iv")
+                for (k = 1; k <= n; k++) {
+                    t = tests[k]; if (t == "randread-4k") { t = "randread-4k IOPS"; k++ }
+                    a = r["inline", t]; b = r["nocrypt", t]; c = r["sw", t]; d = r["plain", t]
+                    printf("%-22s %9s %9s %9s %9s %7.2fx %7.2fx %7.2fx\n", t, a, b, c, d,
+                           (b > 0) ? a / b : 0, (c > 0) ? a / c : 0, (d > 0) ? b / d : 0)
+                    if (t ~ /^seq/) { ri[t] = (b > 0) ? a / b : 0; rp[t] = (d > 0) ? b / d : 0 }
+                }
+                printf("\ntargets:\n")
+                split("seqwrite-buffered seqread-buffered seqwrite-direct seqread-direct", s, " ")
+                for (k = 1; k <= 4; k++)
+                    printf("  %-18s inlinecrypt / no encryption >= 0.90x: %.2fx %s\n", s[k], ri[s[k]], ri[s[k]] >= 0.9 ? "met" : "MISSED")
+                for (k = 1; k <= 4; k++)
+                    printf("  %-18s ufs-crypto CE=0 / plain ufs within 5%%: %.2fx %s\n", s[k], rp[s[k]], (rp[s[k]] >= 0.95) ? "met" : "MISSED")
+            }' "$out/guest.txt"
+        echo
+        echo "Scaling (ufs-crypto, O_DIRECT sequential reads by request size, MB/s):"
+        awk '$3 == "test=seqread-direct" { split($4, q, "="); split($6, v, "=")
+                 if ($1 == "inline" || $1 == "nocrypt") printf("  %-8s req %5s KiB: %s\n", $1, q[2], v[2]) }' "$out/guest.txt"
+        echo "Keyslots in use (inlinecrypt, 1 MiB O_DIRECT reads round robin over files with their own keys):"
+        awk '$3 == "test=multiread" { split($4, f, "="); split($5, v, "="); printf("  %2s files: %s MB/s\n", f[2], v[2]) }' "$out/guest.txt"
+        grep -h 'UFSC-BENCH-DMESG' "$out/guest-inline.txt" | sed 's/.*UFSC-BENCH-DMESG /  inline run: /' | sort -u
+    } >> "$out/report.txt"
+
+    awk '$3 == "test=seqread-direct" && $5 == "mib=64" { split($4, q, "="); split($6, v, "=")
+             if ($1 == "inline") i[q[2]] = v[2]; if ($1 == "nocrypt") n[q[2]] = v[2] }
+         END { for (k in i) print k, i[k], n[k] }' "$out/guest.txt" | sort -n > "$out/reqsize.dat"
+    awk '$3 == "test=multiread" { split($4, f, "="); split($5, v, "="); print f[2], v[2] }' \
+        "$out/guest.txt" | sort -n > "$out/keyslots.dat"
+    gnuplot <<GP
+set terminal pngcairo size 1400,450 noenhanced
+set output '$out/bench.png'
+set multiplot layout 1,3
+set grid
+set key left top
+set logscale x 2
+set title 'Engine: AES-256-XTS encryption, one core'
+set xlabel 'data unit size (bytes)'
+set ylabel 'GB/s'
+plot '$out/engine.dat' using 1:2 with linespoints title 'ufs-crypto engine', \
+     '' using 1:3 with linespoints title 'libgcrypt raw XTS', \
+     '' using 1:4 with linespoints title 'OpenSSL raw XTS'
+set title 'Guest: O_DIRECT sequential read vs request size'
+set xlabel 'request size (KiB)'
+set ylabel 'MB/s'
+plot '$out/reqsize.dat' using 1:2 with linespoints title 'inlinecrypt', \
+     '' using 1:3 with linespoints title 'no encryption'
+set title 'Guest: reads over N files with their own keys'
+set xlabel 'keyslots in use'
+plot '$out/keyslots.dat' using 1:2 with linespoints title 'inlinecrypt, 32 keyslots'
+unset multiplot
+GP
+fi
+
 cat "$out/report.txt"
-echo "results: $out (report.txt, engine.txt, bench.png)"
+echo "results: $out (report.txt, engine.txt, guest.txt, bench.png)"

@@ -61,7 +61,9 @@ fi
 
 # 2. The key: everything that goes into the archive.
 key=$( { echo "$arch"; sha256sum "$deb" | cut -d' ' -f1; "$cc" --version | head -1;
-         cat "$UFSC_TOP/guest/init" "$UFSC_TOP/guest/ufsc-guest.c" "$0"; } | sha256sum | cut -c1-12)
+         cat "$UFSC_TOP/guest/init" "$UFSC_TOP/guest/ufsc-guest.c" \
+             "$UFSC_TOP/guest/bench" "$UFSC_TOP/guest/ufsc-bench.c" "$0"; } |
+       sha256sum | cut -c1-12)
 cpio_gz=$out/$arch-$key.cpio.gz
 if [ -f "$cpio_gz" ]; then
     step "reusing cached initramfs $cpio_gz"
@@ -88,6 +90,11 @@ ln -s busybox "$root/bin/sh"
 [ "$(elf_machine "$root/bin/ufsc-guest")" = "$elf_machine" ] || die "ufsc-guest is not an $arch binary"
 
 install -m 0755 "$UFSC_TOP/guest/init" "$root/init"
+# make bench boots with rdinit=/bench
+"$cc" -O2 -Wall -Wextra -Werror -static -o "$root/bin/ufsc-bench" "$UFSC_TOP/guest/ufsc-bench.c" ||
+    die "compiling ufsc-bench failed"
+"$gnu-strip" "$root/bin/ufsc-bench" 2>/dev/null || strip "$root/bin/ufsc-bench" 2>/dev/null || true
+install -m 0755 "$UFSC_TOP/guest/bench" "$root/bench"
 
 # The kernel opens /dev/console before running /init, and devtmpfs is not
 # mounted yet: the node has to be in the archive.
