@@ -3,7 +3,7 @@
 
 -include config.mk
 
-.PHONY: all qemu demo check bench clean-cache help
+.PHONY: all qemu demo check check-sanitizers bench clean-cache help
 
 all: qemu
 
@@ -22,6 +22,9 @@ demo:
 
 check:
 	@scripts/check.sh
+
+check-sanitizers:
+	@scripts/check-sanitizers.sh
 
 bench:
 	@scripts/bench.sh

@@ -8,7 +8,8 @@
 # ccache makes a new key cheap.  Prints the build directory on stdout.
 #
 # Environment: QEMU_SRC (a pristine QEMU checkout instead of Debian's source
-# package), UFSC_CRYPTO (gcrypt, default, or nettle), UFSC_TARGETS.
+# package), UFSC_CRYPTO (gcrypt, default, or nettle), UFSC_TARGETS,
+# UFSC_SANITIZE=1 (AddressSanitizer and UndefinedBehaviorSanitizer).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -29,11 +30,16 @@ configure_args=(--target-list="$targets" --without-default-features
     --enable-tcg --enable-slirp --enable-fdt=system --enable-"$crypto"
     --disable-docs --disable-debug-info --disable-install-blobs
     --python=/usr/bin/python3)
+flavour=$crypto
+if [ "${UFSC_SANITIZE:-0}" = 1 ]; then
+    configure_args+=(--enable-asan --enable-ubsan)
+    flavour=$crypto-san
+fi
 
 key=$( { echo "$pristine"; echo "${configure_args[*]}"; cat "$UFSC_TOP"/patches/qemu/*.patch 2>/dev/null || true; } |
        sha256sum | cut -c1-12)
 root=$UFSC_CACHE/qemu-build
-work=$root/$ver-$crypto-$key
+work=$root/$ver-$flavour-$key
 src=$work/src build=$work/build
 
 export CCACHE_DIR=$UFSC_CACHE/ccache CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1
@@ -41,7 +47,7 @@ export PATH=/usr/lib/ccache:$PATH
 mkdir -p "$CCACHE_DIR"; ccache -M 8G >/dev/null
 
 if [ ! -f "$src/.patched" ]; then
-    step "preparing QEMU $ver tree ($crypto, patch queue $key)"
+    step "preparing QEMU $ver tree ($flavour, patch queue $key)"
     rm -rf "$work"; mkdir -p "$work"
     cp -a "$pristine" "$src"
     for p in "$UFSC_TOP"/patches/qemu/*.patch; do
@@ -108,7 +114,8 @@ step "QEMU built in $(( $(date +%s) - start ))s: $build"
 ln -sfn "$work" "$root/latest"
 # Trees of older patch queues are dead weight (ccache keeps their objects);
 # trees that are git checkouts are someone's development trees: kept.
-for old in "$root/$ver-$crypto-"*; do
+for old in "$root/$ver-$flavour-"*; do
+    case "${old#"$root/$ver-$flavour-"}" in *-*) continue ;; esac
     [ "$old" = "$work" ] || [ -d "$old/src/.git" ] || rm -rf "$old"
 done
 echo "$build"

@@ -8,6 +8,9 @@
 #   3. the end-to-end test: a Linux guest using fscrypt -o inlinecrypt on
 #      -device ufs-crypto, on aarch64 and x86_64, with the host-side
 #      ciphertext check (UFSC_CHECK_E2E=0 skips it)
+#   4. a QEMU built with ASan and UBSan: unit test, qtests and the aarch64
+#      end-to-end test again, failing on any sanitizer report
+#      (UFSC_CHECK_SANITIZERS=0 skips it)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -53,6 +56,10 @@ if [ "${UFSC_CHECK_E2E:-1}" = 1 ]; then
         echo "$p $f" >> "$results"
         step "e2e $arch: $p passed, $f failed ($(( $(date +%s) - t ))s, log $UFSC_CACHE/test-logs/e2e-$arch.log)"
     done
+fi
+
+if [ "${UFSC_CHECK_SANITIZERS:-1}" = 1 ]; then
+    UFSC_RESULTS=$results "$UFSC_TOP/scripts/check-sanitizers.sh" || true
 fi
 
 step "make check took $(( $(date +%s) - start ))s"

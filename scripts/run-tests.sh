@@ -19,6 +19,11 @@ run_tap() {
     rc=$?
     n_ok=$(grep -c '^ok ' "$out")
     n_fail=$(grep -c '^not ok ' "$out")
+    if grep -qE 'runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer' "$out"; then
+        echo "    not ok - $name: sanitizer report:"
+        grep -E -m5 'runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer' "$out" | sed 's|^|        |'
+        n_fail=$((n_fail + 1))
+    fi
     grep -E '^(ok|not ok) ' "$out" | sed "s|^|    |"
     if [ "$rc" != 0 ] && [ "$n_fail" = 0 ]; then
         # A crash or a failed assertion ends the binary before "not ok".
