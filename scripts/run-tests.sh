@@ -40,8 +40,10 @@ for spec in "$@"; do
     label=${label:-gcrypt}
     arches=${arches:-aarch64,x86_64}
 
-    step "[$label] unit tests: inline crypto engine (IEEE P1619 vectors)"
+    step "[$label] unit tests: inline crypto engine (IEEE P1619 and testmgr vectors)"
     run_tap "$label-unit-inline-crypto" tests/unit/test-inline-crypto --tap -k
+    step "[$label] unit tests: Adiantum (reference vectors, RFC 8439)"
+    run_tap "$label-unit-crypto-adiantum" tests/unit/test-crypto-adiantum --tap -k
 
     for arch in ${arches//,/ }; do
         case $arch in

@@ -42,6 +42,12 @@ typedef struct UfsCryptoClass {
 
 OBJECT_DECLARE_TYPE(UfsCryptoHc, UfsCryptoClass, UFS_CRYPTO)
 
+/*
+ * Adiantum has no UFSHCI algorithm ID: it takes one from the vendor-specific
+ * range (0x80-0xff).  Its 32-byte key sits at byte 0 of CRYPTOKEY.
+ */
+#define UFS_CRYPTO_ALG_VENDOR_ADIANTUM 0x80
+
 typedef struct UfsCryptoAlgInfo {
     const char *name;
     uint8_t algid;
@@ -59,10 +65,12 @@ static const UfsCryptoAlgInfo ufs_crypto_algs[] = {
       UFS_CRYPTO_KEY_SIZE_128, INLINE_CRYPTO_ALG_AES_CBC_ESSIV, 16 },
     { "essiv-aes-256-cbc", UFS_CRYPTO_ALG_ESSIV_AES_CBC,
       UFS_CRYPTO_KEY_SIZE_256, INLINE_CRYPTO_ALG_AES_CBC_ESSIV, 32 },
+    { "adiantum", UFS_CRYPTO_ALG_VENDOR_ADIANTUM, UFS_CRYPTO_KEY_SIZE_256,
+      INLINE_CRYPTO_ALG_ADIANTUM, 32 },
 };
 
 #define UFS_CRYPTO_DEFAULT_ALGS \
-    "aes-256-xts,aes-128-xts,essiv-aes-128-cbc,essiv-aes-256-cbc"
+    "aes-256-xts,aes-128-xts,essiv-aes-128-cbc,essiv-aes-256-cbc,adiantum"
 
 /*
  * Registers
@@ -93,32 +101,38 @@ static bool ufs_crypto_is_cfg_reg(UfsHc *u, hwaddr addr)
     return addr >= UFS_CRYPTO_CFG_BASE && addr < ufs_crypto_reg_end(u);
 }
 
-bool ufs_crypto_mmio_read(UfsHc *u, hwaddr addr, uint64_t *val)
+static uint32_t ufs_crypto_reg_read(UfsHc *u, hwaddr addr)
 {
     UfsCrypto *c = u->crypto;
     uint32_t slot, dw;
 
-    addr &= ~(hwaddr)3;
     if (addr == A_CCAP) {
-        *val = ufs_crypto_ccap(c);
-        return true;
+        return ufs_crypto_ccap(c);
     }
-    if (ufs_crypto_is_cap_reg(c, addr)) {
-        *val = c->caps[(addr - A_CRYPTOCAP) / 4].reg;
-        return true;
+    if (addr >= A_CRYPTOCAP && addr < A_CRYPTOCAP + 4 * c->ncaps) {
+        return c->caps[(addr - A_CRYPTOCAP) / 4].reg;
     }
-    if (!ufs_crypto_is_cfg_reg(u, addr)) {
-        return false;
-    }
-
     slot = (addr - UFS_CRYPTO_CFG_BASE) / UFS_CRYPTOCFG_SIZE;
     dw = (addr - UFS_CRYPTO_CFG_BASE) % UFS_CRYPTOCFG_SIZE / 4;
     /* Keys are write-only; reserved dwords read as zero. */
     if (dw == UFS_CRYPTOCFG_DW_CFG || dw == UFS_CRYPTOCFG_DW_VSB) {
-        *val = c->cfg[slot][dw];
-    } else {
-        *val = 0;
+        return c->cfg[slot][dw];
     }
+    return 0;
+}
+
+/*
+ * The controller's registers are accessed as dwords (.impl): a narrower or
+ * unaligned access reaches us as the dword access that contains its first
+ * byte.  Reads return the bytes from that address on.
+ */
+bool ufs_crypto_mmio_read(UfsHc *u, hwaddr addr, uint64_t *val)
+{
+    if (!ufs_crypto_is_cap_reg(u->crypto, addr) &&
+        !ufs_crypto_is_cfg_reg(u, addr)) {
+        return false;
+    }
+    *val = ufs_crypto_reg_read(u, addr & ~(hwaddr)3) >> (8 * (addr & 3));
     return true;
 }
 
@@ -201,7 +215,6 @@ bool ufs_crypto_mmio_write(UfsHc *u, hwaddr addr, uint32_t val)
     UfsCrypto *c = u->crypto;
     uint32_t slot, dw;
 
-    addr &= ~(hwaddr)3;
     if (ufs_crypto_is_cap_reg(c, addr)) {
         UFS_CRYPTO_GUEST_ERR(ufs_crypto_err_ro_write,
                              "register 0x%" HWADDR_PRIx " is read-only", addr);
@@ -209,6 +222,11 @@ bool ufs_crypto_mmio_write(UfsHc *u, hwaddr addr, uint32_t val)
     }
     if (!ufs_crypto_is_cfg_reg(u, addr)) {
         return false;
+    }
+    if (addr & 3) {
+        UFS_CRYPTO_GUEST_ERR(ufs_crypto_err_unaligned,
+                             "unaligned write at 0x%" HWADDR_PRIx, addr);
+        return true;
     }
 
     slot = (addr - UFS_CRYPTO_CFG_BASE) / UFS_CRYPTOCFG_SIZE;

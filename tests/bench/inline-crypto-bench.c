@@ -122,6 +122,7 @@ int main(int argc, char **argv)
     } others[] = {
         { "essiv-aes-128-cbc", INLINE_CRYPTO_ALG_AES_CBC_ESSIV, 16 },
         { "essiv-aes-256-cbc", INLINE_CRYPTO_ALG_AES_CBC_ESSIV, 32 },
+        { "adiantum", INLINE_CRYPTO_ALG_ADIANTUM, 32 },
     };
     uint8_t key[64];
     g_autofree uint8_t *buf = g_malloc(CHUNK);

@@ -39,6 +39,7 @@ typedef struct QUfsc {
     QGuestAllocator *alloc;
 
     bool mcq;
+    bool odd_prdt;              /* PRDT entries of any size, not dwords */
     uint64_t cmd_desc;
     uint64_t data;
     uint64_t utrlba;                    /* doorbell mode */
@@ -105,7 +106,7 @@ static const Alg aes256xts = { "aes-256-xts", 0, 64, true };
 static const Alg aes128xts = { "aes-128-xts", 1, 32, true };
 static const Alg essiv128 = { "essiv-aes-128-cbc", 2, 16, false };
 static const Alg essiv256 = { "essiv-aes-256-cbc", 3, 32, false };
-#define NCAPS 4
+#define NCAPS 5
 
 /* A key of @alg as CRYPTOKEY lays it out: XTS halves at bytes 0 and 32. */
 static void key_field(const Alg *alg, const uint8_t *key, uint8_t *key64)
@@ -292,7 +293,11 @@ static uint16_t build_prdt(QUfsc *u, size_t len, uint32_t seed,
         size_t seg;
 
         seed = seed * 1103515245 + 12345;
-        seg = seed ? 4 * (1 + (seed >> 8) % 4000) : 4096;
+        if (u->odd_prdt) {
+            seg = 1 + (seed >> 8) % 700;
+        } else {
+            seg = seed ? 4 * (1 + (seed >> 8) % 4000) : 4096;
+        }
         seg = MIN(seg, len - done);
         g_assert_cmpuint(n, <, MAX_PRDT);
         prdt[n].addr = cpu_to_le64(addr);
@@ -539,7 +544,7 @@ static void test_regs(void *obj, void *data, QGuestAllocator *alloc)
                      UFS_CRYPTO_ALG_AES_XTS);
     g_assert_cmpuint(FIELD_EX32(cap1, CRYPTOCAP, KS), ==,
                      UFS_CRYPTO_KEY_SIZE_128);
-    for (int i = 2; i < NCAPS; i++) {
+    for (int i = 2; i < 4; i++) {
         uint32_t cap = rreg(u, A_CRYPTOCAP + 4 * i);
 
         g_assert_cmpuint(FIELD_EX32(cap, CRYPTOCAP, ALGID), ==,
@@ -547,6 +552,15 @@ static void test_regs(void *obj, void *data, QGuestAllocator *alloc)
         g_assert_cmpuint(FIELD_EX32(cap, CRYPTOCAP, KS), ==,
                          i == essiv128.capidx ? UFS_CRYPTO_KEY_SIZE_128
                                               : UFS_CRYPTO_KEY_SIZE_256);
+        g_assert_cmpuint(FIELD_EX32(cap, CRYPTOCAP, SDUSB), ==, 0xff);
+    }
+    /* Adiantum, with the vendor-specific ALGID 0x80 */
+    {
+        uint32_t cap = rreg(u, A_CRYPTOCAP + 4 * 4);
+
+        g_assert_cmpuint(FIELD_EX32(cap, CRYPTOCAP, ALGID), ==, 0x80);
+        g_assert_cmpuint(FIELD_EX32(cap, CRYPTOCAP, KS), ==,
+                         UFS_CRYPTO_KEY_SIZE_256);
         g_assert_cmpuint(FIELD_EX32(cap, CRYPTOCAP, SDUSB), ==, 0xff);
     }
     g_assert_cmpuint(rreg(u, A_CRYPTOCAP + 4 * NCAPS), ==, 0);
@@ -868,6 +882,81 @@ static void test_keys_survive_enable(void *obj, void *data,
     ufsc_exit(u);
 }
 
+/*
+ * MMIO of the wrong width, unaligned, or past the keyslot array: no crash,
+ * nothing readable, nothing changed.
+ */
+static void test_mmio_abuse(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    uint32_t ccap, cap0, end = CFGPTR_BASE + NSLOTS * UFS_CRYPTOCFG_SIZE;
+    uint8_t key64[64];
+
+    ufsc_init(u, alloc, true);
+    ccap = rreg(u, A_CCAP);
+    cap0 = rreg(u, A_CRYPTOCAP);
+    memset(key64, 0xa7, sizeof(key64));
+    program_key(u, 4, 0, 0x08, key64, true);
+
+    /* Byte, word and quad accesses on every kind of crypto register */
+    for (uint64_t off = A_CCAP; off < A_CCAP + 16; off++) {
+        qpci_io_writeb(&u->dev, u->bar, off, 0xff);
+        qpci_io_readb(&u->dev, u->bar, off);
+    }
+    for (int dw = 0; dw < 32; dw++) {
+        uint64_t off = cfg_addr(4, dw);
+
+        /* However read, no byte of the key comes back. */
+        for (int b = 0; b < 4; b++) {
+            g_assert_cmpuint(qpci_io_readb(&u->dev, u->bar, off + b), !=,
+                             0xa7);
+        }
+        g_assert_cmpuint(qpci_io_readw(&u->dev, u->bar, off) & 0xff, !=, 0xa7);
+        g_assert_cmpuint(qpci_io_readq(&u->dev, u->bar, off & ~7ULL) & 0xff,
+                         !=, 0xa7);
+        /*
+         * Unaligned: the memory core splits it into dword accesses (and
+         * may so evict the slot); nothing else happens.
+         */
+        qpci_io_writel(&u->dev, u->bar, off + 2, 0xffffffff);
+    }
+    g_assert_cmpuint(rreg(u, A_CCAP), ==, ccap);
+    g_assert_cmpuint(rreg(u, A_CRYPTOCAP), ==, cap0);
+
+    /* Past the last keyslot: reads as zero, writes go nowhere. */
+    for (uint64_t off = end; off < end + 0x100; off += 4) {
+        wreg(u, off, 0xffffffff);
+        g_assert_cmpuint(rreg(u, off), ==, 0);
+    }
+    /* The slot can be programmed again and works. */
+    check_rw(u, &aes256xts, 4096, 4, 9, 1100, 2, 21);
+    ufsc_exit(u);
+}
+
+/* PRDT entries of odd sizes, down to one byte, across data units. */
+static void test_odd_prdt(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+
+    ufsc_init(u, alloc, true);
+    u->odd_prdt = true;
+    check_rw(u, &aes256xts, 4096, 2, 0x55, 1200, 9, 31);
+    check_rw(u, &aes128xts, 512, 3, 0x66, 1220, 3, 32);
+    check_rw(u, &essiv128, 4096, 5, 0x77, 1240, 4, 33);
+    ufsc_exit(u);
+}
+
+/* The DUN wraps modulo 2^64 from one data unit to the next. */
+static void test_dun_wrap(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+
+    ufsc_init(u, alloc, true);
+    check_rw(u, &aes256xts, 4096, 1, UINT64_MAX - 2, 1300, 8, 41);
+    check_rw(u, &aes256xts, 512, 2, UINT64_MAX, 1320, 1, 42);
+    ufsc_exit(u);
+}
+
 static void drive_destroy(void *path)
 {
     unlink(path);
@@ -952,6 +1041,9 @@ static void ufsc_register_nodes(void)
     qos_add_test("cge-off", "ufs-crypto", test_cge_off, &sdb);
     qos_add_test("keys-survive-enable", "ufs-crypto",
                  test_keys_survive_enable, &sdb);
+    qos_add_test("mmio-abuse", "ufs-crypto", test_mmio_abuse, &sdb);
+    qos_add_test("odd-prdt", "ufs-crypto", test_odd_prdt, &mcq);
+    qos_add_test("dun-wrap", "ufs-crypto", test_dun_wrap, &sdb);
 }
 
 libqos_init(ufsc_register_nodes);

@@ -20,6 +20,11 @@ typedef enum InlineCryptoAlg {
      * by SHA-256(key), as Linux's essiv(cbc(aes),sha256)
      */
     INLINE_CRYPTO_ALG_AES_CBC_ESSIV,
+    /*
+     * Adiantum(XChaCha12, AES-256) with a 32-byte key; the 32-byte tweak is
+     * le64(DUN) followed by zeros, Linux's IV for a DUN below 2^64
+     */
+    INLINE_CRYPTO_ALG_ADIANTUM,
     INLINE_CRYPTO_ALG__MAX,
 } InlineCryptoAlg;
 
@@ -45,7 +50,7 @@ bool inline_crypto_key_valid_len(InlineCryptoAlg alg, size_t key_len);
  * @alg: the algorithm
  * @key: the raw key; for AES-XTS the data key followed by the tweak key
  * @key_len: length of @key in bytes (32 or 64 for AES-XTS, 16 or 32 for
- *           AES-CBC-ESSIV)
+ *           AES-CBC-ESSIV, 32 for Adiantum)
  * @du_size: data unit size in bytes, a power of two in
  *           [INLINE_CRYPTO_MIN_DU_SIZE, INLINE_CRYPTO_MAX_DU_SIZE]
  * @errp: error object
