@@ -14,12 +14,17 @@
  *   ufsc-guest set-policy DIR KEYID [FLAG...]  v2 policy, AES-256-XTS contents,
  *                                              AES-256-CTS names; FLAG is one of
  *                                              iv_ino_lblk_64 iv_ino_lblk_32
- *                                              direct_key pad4..pad32 adiantum
+ *                                              direct_key pad4..pad32
  *                                              dus=BYTES (crypto data unit size)
+ *                                              or a mode pair: essiv
+ *                                              (AES-128-CBC-ESSIV contents,
+ *                                              AES-128-CBC-CTS names), adiantum
+ *                                              (Adiantum both), xts (default)
  *   ufsc-guest get-policy PATH                 FS_IOC_GET_ENCRYPTION_POLICY_EX
  *   ufsc-guest nonce FILE                      the 16-byte file nonce, in hex
  *   ufsc-guest uuid PATH                       the fs UUID fscrypt uses (hex)
  *   ufsc-guest info FILE                       ino=N size=N blocks512=N
+ *                                              contents=N filenames=N
  *                                              flags=0xNN log2_dus=N key=KEYID
  *                                              nonce=HEX
  *   ufsc-guest write FILE SIZE SEED [sparse]   write the pattern and fsync
@@ -376,6 +381,12 @@ static int cmd_set_policy(int argc, char **argv)
 			if (dus < 512 || (1ul << lg) != dus)
 				fail("dus= takes a power of two >= 512, not %s", f + 4);
 			((uint8_t *)&p)[4] = (uint8_t)lg;
+		} else if (!strcmp(f, "xts")) {
+			p.contents_encryption_mode = FSCRYPT_MODE_AES_256_XTS;
+			p.filenames_encryption_mode = FSCRYPT_MODE_AES_256_CTS;
+		} else if (!strcmp(f, "essiv")) {
+			p.contents_encryption_mode = FSCRYPT_MODE_AES_128_CBC;
+			p.filenames_encryption_mode = FSCRYPT_MODE_AES_128_CTS;
 		} else if (!strcmp(f, "adiantum")) {
 			p.contents_encryption_mode = FSCRYPT_MODE_ADIANTUM;
 			p.filenames_encryption_mode = FSCRYPT_MODE_ADIANTUM;
@@ -475,8 +486,10 @@ static int cmd_info(int argc, char **argv)
 	if (pol.policy.version != FSCRYPT_POLICY_V2)
 		fail("%s: not a v2 policy", argv[0]);
 	printf("ino=%" PRIu64 " size=%" PRIu64 " blocks512=%" PRIu64
-	       " flags=0x%02x log2_dus=%u key=",
+	       " contents=%u filenames=%u flags=0x%02x log2_dus=%u key=",
 	       (uint64_t)st.st_ino, (uint64_t)st.st_size, (uint64_t)st.st_blocks,
+	       pol.policy.v2.contents_encryption_mode,
+	       pol.policy.v2.filenames_encryption_mode,
 	       pol.policy.v2.flags, ((const uint8_t *)&pol.policy.v2)[4]);
 	hex_print(pol.policy.v2.master_key_identifier, FSCRYPT_KEY_IDENTIFIER_SIZE);
 	printf(" nonce=");
@@ -640,7 +653,8 @@ static const struct {
 	{ "add-key", "MNT [HEXKEY128]", cmd_add_key },
 	{ "remove-key", "MNT KEYID", cmd_remove_key },
 	{ "key-status", "MNT KEYID", cmd_key_status },
-	{ "set-policy", "DIR KEYID [v2|iv_ino_lblk_64|iv_ino_lblk_32|direct_key|padN|adiantum|dus=N]...",
+	{ "set-policy",
+	  "DIR KEYID [v2|iv_ino_lblk_64|iv_ino_lblk_32|direct_key|padN|dus=N|xts|essiv|adiantum]...",
 	  cmd_set_policy },
 	{ "get-policy", "PATH", cmd_get_policy },
 	{ "nonce", "FILE", cmd_nonce },

@@ -9,7 +9,9 @@
 # image, boots QEMU with -device ufs-crypto and two ufs-lu LUs under a hard
 # timeout, reads the guest's verdict from the serial console, then checks the
 # ciphertext in the images on the host with scripts/fscrypt-check.py.
-# Ends with "e2e: N passed, N failed"; exits 0 only if everything passed.
+# Ends with "e2e: N passed, N failed, N skipped"; exits 0 only if nothing
+# failed.  Skips (a policy the device does not offer, a file the host cannot
+# check independently) count as neither.
 #
 #   --qemu PATH   a QEMU build directory or a qemu-system-* binary
 #                 (default: $QEMU_BUILD, else the build of scripts/build-qemu.sh)
@@ -158,9 +160,10 @@ C=$out/console.txt
 verdict=$(grep -o 'UFSC-VERDICT [A-Z]*' "$C" | tail -1 | cut -d' ' -f2 || true)
 g_ok=$(grep -c '^UFSC-RESULT ok ' "$C" || true)
 g_bad=$(grep -c '^UFSC-RESULT fail ' "$C" || true)
+g_skip=$(grep -c '^UFSC-RESULT skip ' "$C" || true)
 plan=$(sed -n 's/^UFSC-PLAN files=\([0-9]*\).*/\1/p' "$C" | tail -1)
 
-fails=0 passes=0
+fails=0 passes=0 skips=0
 report() { printf '%s\n' "$*" | tee -a "$out/report.txt"; }
 : > "$out/report.txt"
 report "ufs-crypto e2e ($arch), $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
@@ -180,12 +183,14 @@ if grep -qE 'Kernel panic|Unable to handle kernel|BUG:|Oops|WARNING: CPU' "$C"; 
     grep -E -m5 'Kernel panic|Unable to handle kernel|BUG:|Oops|WARNING: CPU' "$C" | sed 's/^/    /' | tee -a "$out/report.txt"
     fails=$((fails + 1))
 fi
-report "  guest:   $g_ok checks ok, $g_bad failed, verdict ${verdict:-none}"
+report "  guest:   $g_ok checks ok, $g_bad failed, $g_skip skipped, verdict ${verdict:-none}"
 if [ "$g_bad" -gt 0 ]; then
     grep '^UFSC-RESULT fail ' "$C" | head -20 | sed 's/^UFSC-RESULT /    /' | tee -a "$out/report.txt"
 fi
+grep '^UFSC-RESULT skip ' "$C" | sed 's/^UFSC-RESULT /    /' | tee -a "$out/report.txt" || true
 passes=$((passes + g_ok))
 fails=$((fails + g_bad))
+skips=$((skips + g_skip))
 if [ "$verdict" != PASS ]; then
     fails=$((fails + 1))
     if [ -z "$verdict" ]; then
@@ -219,10 +224,15 @@ if grep -q '^UFSC-FILE ' "$C"; then
     set -e
     h_ok=$(grep -c '^PASS ' "$out/check.log" || true)
     h_bad=$(grep -c '^FAIL ' "$out/check.log" || true)
-    report "  host check: $h_ok ok, $h_bad failed; $(grep '^blocks:' "$out/check.log" || echo 'no block count')"
+    h_skip=$(grep -c '^SKIP ' "$out/check.log" || true)
+    report "  host check: $h_ok ok, $h_bad failed, $h_skip skipped; $(grep '^blocks:' "$out/check.log" || echo 'no block count')"
     grep '^FAIL ' "$out/check.log" | head -10 | sed 's/^/    /' | tee -a "$out/report.txt" || true
+    # One line per reason: the skipped files of a policy share it.
+    grep '^SKIP ' "$out/check.log" | sed -E 's/^SKIP ([^ ]+ [^ ]+) [^:]*: ([^;]*).*/\1: \2/' |
+        sort | uniq -c | sed -E 's/^ *([0-9]+) (.*)/    skip \2 (\1 files)/' | tee -a "$out/report.txt" || true
     passes=$((passes + h_ok))
     fails=$((fails + h_bad))
+    skips=$((skips + h_skip))
     if [ "$crc" != 0 ] && [ "$h_bad" = 0 ]; then
         report "  host check exited $crc: $(tail -3 "$out/check.log" | tr '\n' ' ')"
         fails=$((fails + 1))
@@ -237,5 +247,5 @@ boot_to_verdict=n/a
 [ -n "$t_verdict" ] && boot_to_verdict=$(elapsed "$t_boot" "$t_verdict")s
 report "  times: kernel $((t_kernel - t_start))s, initramfs $((t_initrd - t_kernel))s," \
        "boot-to-verdict $boot_to_verdict, QEMU run $(elapsed "$t_boot" "$t_end")s"
-report "e2e: $passes passed, $fails failed"
+report "e2e: $passes passed, $fails failed, $skips skipped"
 [ "$fails" = 0 ] && [ "$verdict" = PASS ]
