@@ -3,7 +3,7 @@
 
 -include config.mk
 
-.PHONY: all qemu demo check check-sanitizers bench clean-cache help
+.PHONY: all qemu demo check check-sanitizers fuzz bench clean-cache help
 
 all: qemu
 
@@ -25,6 +25,10 @@ check:
 
 check-sanitizers:
 	@scripts/check-sanitizers.sh
+
+# make fuzz FUZZ_SECONDS=600
+fuzz:
+	@scripts/fuzz.sh $(or $(FUZZ_SECONDS),300)
 
 bench:
 	@scripts/bench.sh

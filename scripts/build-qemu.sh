@@ -9,7 +9,8 @@
 #
 # Environment: QEMU_SRC (a pristine QEMU checkout instead of Debian's source
 # package), UFSC_CRYPTO (gcrypt, default, or nettle), UFSC_TARGETS,
-# UFSC_SANITIZE=1 (AddressSanitizer and UndefinedBehaviorSanitizer).
+# UFSC_SANITIZE=1 (AddressSanitizer and UndefinedBehaviorSanitizer),
+# UFSC_FUZZ=1 (clang, libFuzzer and ASan: builds qemu-fuzz-<target>).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -41,6 +42,11 @@ flavour=$crypto
 if [ "${UFSC_SANITIZE:-0}" = 1 ]; then
     configure_args+=(--enable-asan --enable-ubsan)
     flavour=$crypto-san
+fi
+if [ "${UFSC_FUZZ:-0}" = 1 ]; then
+    need_pkgs clang libclang-rt-dev
+    configure_args+=(--cc=clang --cxx=clang++ --enable-fuzzing --enable-asan)
+    flavour=$crypto-fuzz
 fi
 
 key=$( { echo "$pristine"; echo "${configure_args[*]}"; cat "$UFSC_TOP"/patches/qemu/*.patch 2>/dev/null || true; } |
@@ -95,6 +101,10 @@ ninja_targets=(qemu-system-aarch64 qemu-system-x86_64 tests/qtest/qos-test
                ${UFSC_EXTRA_TARGETS:-})
 # Filter targets to those the target list builds.
 tt=()
+if [ "${UFSC_FUZZ:-0}" = 1 ]; then
+    ninja_targets=()
+    for t in ${targets//,/ }; do ninja_targets+=("qemu-fuzz-${t%-softmmu}"); done
+fi
 for t in "${ninja_targets[@]}"; do
     case "$t" in qemu-system-*) [[ ",$targets," == *",${t#qemu-system-}-softmmu,"* ]] || continue;; esac
     tt+=("$t")

@@ -11,6 +11,8 @@
 #   4. a QEMU built with ASan and UBSan: unit test, qtests and the aarch64
 #      end-to-end test again, failing on any sanitizer report
 #      (UFSC_CHECK_SANITIZERS=0 skips it)
+#   5. a short fuzzing run of -device ufs-crypto with a fixed seed
+#      (generic-fuzz, libFuzzer, ASan; UFSC_CHECK_FUZZ=0 skips it)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -60,6 +62,11 @@ fi
 
 if [ "${UFSC_CHECK_SANITIZERS:-1}" = 1 ]; then
     UFSC_RESULTS=$results "$UFSC_TOP/scripts/check-sanitizers.sh" || true
+fi
+
+if [ "${UFSC_CHECK_FUZZ:-1}" = 1 ]; then
+    UFSC_RESULTS=$results UFSC_FUZZ_RUNS=${UFSC_FUZZ_RUNS:-20000} \
+        "$UFSC_TOP/scripts/fuzz.sh" || true
 fi
 
 step "make check took $(( $(date +%s) - start ))s"

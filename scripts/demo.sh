@@ -44,7 +44,7 @@ C=$out/console.txt
                          k = sprintf("  %-5s %-24s du=%-5d %s", v["fs"], v["policy"], 2 ^ (v["log2_dus"] ? v["log2_dus"] : 12), v["phase"])
                          n[k]++; b[k] += v["size"] }
          END { for (k in n) printf("%s: %d files, %.1f MiB\n", k, n[k], b[k] / 1048576) }' "$C" | sort
-    sed -n 's/^  guest: /guest checks: /p; s/^  host check: /host-side ciphertext check (HKDF-SHA512 + AES-256-XTS in Python, independent of QEMU and the guest): /p' "$out/report.txt"
+    sed -n 's/^  guest: /guest checks: /p; s/^  host check: /host-side ciphertext check (HKDF-SHA512, then AES-XTS or AES-CBC-ESSIV in Python, independent of QEMU and the guest): /p' "$out/report.txt"
     grep '^  throughput' "$out/report.txt" | sed 's/^  throughput/throughput/' || true
     sed -n 's/^  times: /times: /p' "$out/report.txt"
     echo "build time this run: $((t_built - start))s; total $(( $(date +%s) - start ))s"
