@@ -132,7 +132,7 @@ if [ "${UFSC_BENCH_GUEST:-1}" = 1 ]; then
             }' "$out/guest.txt"
         echo
         echo "Scaling (ufs-crypto, O_DIRECT sequential reads by request size, MB/s):"
-        awk '$3 == "test=seqread-direct" { split($4, q, "="); split($6, v, "=")
+        awk '$3 == "test=seqread-direct" && $5 == "mib=64" { split($4, q, "="); split($6, v, "=")
                  if ($1 == "inline" || $1 == "nocrypt") printf("  %-8s req %5s KiB: %s\n", $1, q[2], v[2]) }' "$out/guest.txt"
         echo "Keyslots in use (inlinecrypt, 1 MiB O_DIRECT reads round robin over files with their own keys):"
         awk '$3 == "test=multiread" { split($4, f, "="); split($5, v, "="); printf("  %2s files: %s MB/s\n", f[2], v[2]) }' "$out/guest.txt"
@@ -164,6 +164,7 @@ plot '$out/reqsize.dat' using 1:2 with linespoints title 'inlinecrypt', \
      '' using 1:3 with linespoints title 'no encryption'
 set title 'Guest: reads over N files with their own keys'
 set xlabel 'keyslots in use'
+set yrange [0:*]
 plot '$out/keyslots.dat' using 1:2 with linespoints title 'inlinecrypt, 32 keyslots'
 unset multiplot
 GP
