@@ -32,7 +32,8 @@
 #define NSLOTS 32
 #define CFGPTR_BASE 0x2000
 
-typedef struct QUfsc {
+typedef struct QUfsc QUfsc;
+struct QUfsc {
     QOSGraphObject obj;
     QPCIDevice dev;
     QPCIBar bar;
@@ -40,12 +41,14 @@ typedef struct QUfsc {
 
     bool mcq;
     bool odd_prdt;              /* PRDT entries of any size, not dwords */
+    /* Called right after a request is submitted, before waiting for it */
+    void (*after_submit)(struct QUfsc *u);
     uint64_t cmd_desc;
     uint64_t data;
     uint64_t utrlba;                    /* doorbell mode */
     uint64_t sqlba, cqlba, sqdao, cqdao; /* MCQ mode, queue 0 */
     uint8_t task_tag;
-} QUfsc;
+};
 
 /* Crypto fields of one request */
 typedef struct Crypt {
@@ -215,6 +218,9 @@ static uint8_t submit(QUfsc *u, const UtpTransferReqDesc *utrd)
         qtest_memwrite(qts, u->sqlba + sqtp, utrd, sizeof(*utrd));
         sqtp = (sqtp + sizeof(UfsSqEntry)) % (QUEUE_SIZE * sizeof(UfsSqEntry));
         wreg(u, u->sqdao + 4, sqtp);
+        if (u->after_submit) {
+            u->after_submit(u);
+        }
         wait_for_irq(u);
         g_assert_true(FIELD_EX32(rreg(u, A_IS), IS, CQES));
         wreg(u, A_IS, FIELD_DP32(0, IS, CQES, 1));
@@ -229,6 +235,9 @@ static uint8_t submit(QUfsc *u, const UtpTransferReqDesc *utrd)
 
         qtest_memwrite(qts, u->utrlba, utrd, sizeof(*utrd));
         wreg(u, A_UTRLDBR, 1);
+        if (u->after_submit) {
+            u->after_submit(u);
+        }
         wait_for_irq(u);
         g_assert_true(FIELD_EX32(rreg(u, A_IS), IS, UTRCS));
         wreg(u, A_IS, FIELD_DP32(0, IS, UTRCS, 1));
@@ -957,6 +966,63 @@ static void test_dun_wrap(void *obj, void *data, QGuestAllocator *alloc)
     ufsc_exit(u);
 }
 
+/*
+ * A keyslot reprogrammed or evicted while a request that uses it is in
+ * flight: the request keeps the key it was submitted with.
+ */
+static uint8_t rekey_other[64];
+
+static void rekey_slot6(QUfsc *u)
+{
+    program_key(u, 6, 0, 0x08, rekey_other, true);
+}
+
+static void evict_slot6(QUfsc *u)
+{
+    program_key(u, 6, 0, 0, rekey_other, false);
+}
+
+static void test_inflight_rekey(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    const uint16_t nblocks = 64;
+    size_t len = nblocks * BLOCK_SIZE;
+    g_autofree uint8_t *ptx = g_malloc(len);
+    g_autofree uint8_t *expect = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+    uint8_t key[64], key64[64];
+    Crypt cr = { .ce = true, .cci = 6, .dun = 1000 };
+
+    ufsc_init(u, alloc, true);
+    make_key(key, 64, 50);
+    make_key(rekey_other, 64, 99);
+    key_field(&aes256xts, key, key64);
+    fill_pattern(ptx, len, 50);
+    ref_crypt(&aes256xts, key, 4096, cr.dun, ptx, expect, len, true);
+
+    /* Write, then reprogram the slot right after the doorbell. */
+    program_key(u, 6, 0, 0x08, key64, true);
+    u->after_submit = rekey_slot6;
+    g_assert_cmpuint(rw(u, true, 1400, nblocks, ptx, &cr, 51), ==,
+                     UFS_OCS_SUCCESS);
+    u->after_submit = NULL;
+    image_read(1400, got, len);
+    g_assert_cmpmem(got, len, expect, len);
+
+    /* Read, and evict the slot right after the doorbell. */
+    program_key(u, 6, 0, 0x08, key64, true);
+    u->after_submit = evict_slot6;
+    g_assert_cmpuint(rw(u, false, 1400, nblocks, got, &cr, 52), ==,
+                     UFS_OCS_SUCCESS);
+    u->after_submit = NULL;
+    g_assert_cmpmem(got, len, ptx, len);
+
+    /* Now the slot is empty: the next request is rejected. */
+    g_assert_cmpuint(rw(u, false, 1400, 1, got, &cr, 53), ==,
+                     UFS_OCS_INVALID_CRYPTO_CONFIG);
+    ufsc_exit(u);
+}
+
 static void drive_destroy(void *path)
 {
     unlink(path);
@@ -1044,6 +1110,10 @@ static void ufsc_register_nodes(void)
     qos_add_test("mmio-abuse", "ufs-crypto", test_mmio_abuse, &sdb);
     qos_add_test("odd-prdt", "ufs-crypto", test_odd_prdt, &mcq);
     qos_add_test("dun-wrap", "ufs-crypto", test_dun_wrap, &sdb);
+    qos_add_test("sdb-inflight-rekey", "ufs-crypto", test_inflight_rekey,
+                 &sdb);
+    qos_add_test("mcq-inflight-rekey", "ufs-crypto", test_inflight_rekey,
+                 &mcq);
 }
 
 libqos_init(ufsc_register_nodes);
