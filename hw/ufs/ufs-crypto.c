@@ -43,8 +43,9 @@ typedef struct UfsCryptoClass {
 OBJECT_DECLARE_TYPE(UfsCryptoHc, UfsCryptoClass, UFS_CRYPTO)
 
 /*
- * Adiantum has no UFSHCI algorithm ID: it takes one from the vendor-specific
- * range (0x80-0xff).  Its 32-byte key sits at byte 0 of CRYPTOKEY.
+ * Adiantum has no UFSHCI algorithm ID: this controller offers it under 0x80,
+ * an ID UFSHCI does not assign, as a vendor would.  Its 32-byte key sits at
+ * byte 0 of CRYPTOKEY.
  */
 #define UFS_CRYPTO_ALG_VENDOR_ADIANTUM 0x80
 
