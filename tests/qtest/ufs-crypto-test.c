@@ -41,6 +41,7 @@ struct QUfsc {
 
     bool mcq;
     bool odd_prdt;              /* PRDT entries of any size, not dwords */
+    bool keep_keys;             /* ufsc_init() does not evict keyslots */
     /* Called right after a request is submitted, before waiting for it */
     void (*after_submit)(struct QUfsc *u);
     uint64_t cmd_desc;
@@ -426,7 +427,7 @@ static void ufsc_init(QUfsc *u, QGuestAllocator *alloc, bool cge)
     qpci_device_enable(&u->dev);
 
     /* Every keyslot is evicted before the controller is enabled. */
-    for (int i = 0; i < NSLOTS; i++) {
+    for (int i = 0; i < NSLOTS && !u->keep_keys; i++) {
         static const uint8_t zero[64];
 
         program_key(u, i, 0, 0, zero, false);
@@ -1023,6 +1024,78 @@ static void test_inflight_rekey(void *obj, void *data, QGuestAllocator *alloc)
     ufsc_exit(u);
 }
 
+/*
+ * HCE cleared and set again while an encrypted write is in flight: the
+ * medium ends up with the old data or the right ciphertext, never with
+ * plaintext.
+ */
+static void toggle_hce(QUfsc *u)
+{
+    wreg(u, A_HCE, 0);
+    wreg(u, A_HCE, 3);
+}
+
+static void test_hce_toggle(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    const uint16_t nblocks = 32;
+    size_t len = nblocks * BLOCK_SIZE;
+    g_autofree uint8_t *ptx = g_malloc(len);
+    g_autofree uint8_t *expect = g_malloc(len);
+    g_autofree uint8_t *before = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+    uint8_t key[64], key64[64];
+    Crypt cr = { .ce = true, .cci = 7, .dun = 77 };
+
+    ufsc_init(u, alloc, true);
+    make_key(key, 64, 70);
+    key_field(&aes256xts, key, key64);
+    program_key(u, 7, 0, 0x08, key64, true);
+    fill_pattern(ptx, len, 70);
+    ref_crypt(&aes256xts, key, 4096, cr.dun, ptx, expect, len, true);
+    image_read(1500, before, len);
+
+    u->after_submit = toggle_hce;
+    rw(u, true, 1500, nblocks, ptx, &cr, 71);
+    u->after_submit = NULL;
+    image_read(1500, got, len);
+    for (size_t off = 0; off < len; off += BLOCK_SIZE) {
+        g_assert_true(!memcmp(got + off, expect + off, BLOCK_SIZE) ||
+                      !memcmp(got + off, before + off, BLOCK_SIZE));
+        g_assert_true(memcmp(got + off, ptx + off, BLOCK_SIZE));
+    }
+    ufsc_exit(u);
+}
+
+/* A device reset drops every key. */
+static void test_reset_drops_keys(void *obj, void *data,
+                                  QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    uint8_t key[64], key64[64], blk[BLOCK_SIZE];
+    Crypt cr = { .ce = true, .cci = 8, .dun = 5 };
+
+    ufsc_init(u, alloc, true);
+    make_key(key, 64, 80);
+    key_field(&aes256xts, key, key64);
+    program_key(u, 8, 0, 0x08, key64, true);
+    fill_pattern(blk, sizeof(blk), 80);
+    g_assert_cmpuint(rw(u, true, 1600, 1, blk, &cr, 81), ==,
+                     UFS_OCS_SUCCESS);
+    ufsc_exit(u);
+
+    qtest_system_reset(u->dev.bus->qts);
+
+    /* Bring it up again, evicting nothing: slot 8 is empty all the same. */
+    u->keep_keys = true;
+    ufsc_init(u, alloc, true);
+    u->keep_keys = false;
+    g_assert_cmpuint(rreg(u, cfg_addr(8, UFS_CRYPTOCFG_DW_CFG)), ==, 0);
+    g_assert_cmpuint(rw(u, false, 1600, 1, blk, &cr, 82), ==,
+                     UFS_OCS_INVALID_CRYPTO_CONFIG);
+    ufsc_exit(u);
+}
+
 static void drive_destroy(void *path)
 {
     unlink(path);
@@ -1114,6 +1187,9 @@ static void ufsc_register_nodes(void)
                  &sdb);
     qos_add_test("mcq-inflight-rekey", "ufs-crypto", test_inflight_rekey,
                  &mcq);
+    qos_add_test("hce-toggle-in-flight", "ufs-crypto", test_hce_toggle, &sdb);
+    qos_add_test("reset-drops-keys", "ufs-crypto", test_reset_drops_keys,
+                 &sdb);
 }
 
 libqos_init(ufsc_register_nodes);
