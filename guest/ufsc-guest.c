@@ -61,6 +61,7 @@
 
 #include <linux/fs.h>
 #include <linux/fscrypt.h>
+#include <scsi/sg.h>
 
 #ifndef FS_IOC_GETFSUUID
 /* Linux 6.5+; older UAPI headers of a cross toolchain may lack it. */
@@ -634,6 +635,22 @@ static int cmd_pattern(int argc, char **argv)
 	return 0;
 }
 
+/* host-reset DEV: a SCSI host reset, as the error handler would do one */
+static int cmd_host_reset(int argc, char **argv)
+{
+	int op = SG_SCSI_RESET_HOST;
+	int fd;
+
+	(void)argc;
+	fd = open(argv[0], O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		fail("open %s: %s", argv[0], strerror(errno));
+	if (ioctl(fd, SG_SCSI_RESET, &op))
+		fail("SG_SCSI_RESET_HOST on %s: %s", argv[0], strerror(errno));
+	close(fd);
+	return 0;
+}
+
 static int cmd_seed(int argc, char **argv)
 {
 	uint32_t h = 2166136261u;
@@ -664,6 +681,7 @@ static const struct {
 	{ "verify", "FILE SIZE SEED [sparse]", cmd_verify },
 	{ "pattern", "SIZE SEED [sparse]", cmd_pattern },
 	{ "seed", "STRING", cmd_seed },
+	{ "host-reset", "DEV", cmd_host_reset },
 };
 
 static int usage(void)
