@@ -17,6 +17,9 @@
 #include "libqos/pci.h"
 #include "scsi/constants.h"
 #include "block/ufs.h"
+#include "qobject/qdict.h"
+#include "qobject/qlist.h"
+#include "qobject/qjson.h"
 #include <openssl/evp.h>
 
 #define TEST_IMAGE_SIZE (16 * 1024 * 1024)
@@ -1096,6 +1099,75 @@ static void test_reset_drops_keys(void *obj, void *data,
     ufsc_exit(u);
 }
 
+/*
+ * Key material is not readable through QMP or HMP: program a key whose
+ * bytes are all 0xa7 and look for it, in hex and as a dword, in every QOM
+ * property of the device and in the monitor's device, PCI and memory
+ * listings.
+ */
+static void assert_no_key(const char *what, const char *text)
+{
+    g_autofree char *lower = g_ascii_strdown(text, -1);
+
+    if (strstr(lower, "a7a7a7a7") || strstr(text, "2812782503")) {
+        g_test_message("key material in %s", what);
+        g_assert_not_reached();
+    }
+}
+
+static void test_no_key_in_monitor(void *obj, void *data,
+                                   QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    QTestState *qts = u->dev.bus->qts;
+    uint8_t key64[64];
+    static const char *const hmp[] = {
+        "info qtree", "info pci", "info mtree", "info qom-tree",
+    };
+    QDict *rsp;
+    QListEntry *e;
+    bool seen_keyslots = false;
+
+    ufsc_init(u, alloc, true);
+    memset(key64, 0xa7, sizeof(key64));
+    program_key(u, 3, 0, 0x08, key64, true);
+    program_key(u, 4, 2, 0x08, key64, true);
+
+    for (int i = 0; i < ARRAY_SIZE(hmp); i++) {
+        g_autofree char *out = qtest_hmp(qts, "%s", hmp[i]);
+
+        assert_no_key(hmp[i], out);
+    }
+
+    rsp = qtest_qmp(qts, "{ 'execute': 'qom-list', 'arguments': "
+                    "{ 'path': '/machine/peripheral/ufs0' } }");
+    g_assert(qdict_haskey(rsp, "return"));
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(rsp, "return"), e) {
+        QDict *prop = qobject_to(QDict, qlist_entry_obj(e));
+        const char *name = qdict_get_str(prop, "name");
+        QDict *val;
+        g_autoptr(GString) json = NULL;
+
+        if (g_str_has_prefix(qdict_get_str(prop, "type"), "child<") ||
+            g_str_has_prefix(qdict_get_str(prop, "type"), "link<")) {
+            continue;
+        }
+        val = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
+                        "{ 'path': '/machine/peripheral/ufs0', "
+                        "'property': %s } }", name);
+        json = qobject_to_json(QOBJECT(val));
+        assert_no_key(name, json->str);
+        if (!strcmp(name, "keyslots")) {
+            g_assert_cmpint(qdict_get_int(val, "return"), ==, NSLOTS);
+            seen_keyslots = true;
+        }
+        qobject_unref(val);
+    }
+    qobject_unref(rsp);
+    g_assert_true(seen_keyslots);
+    ufsc_exit(u);
+}
+
 static void drive_destroy(void *path)
 {
     unlink(path);
@@ -1189,6 +1261,8 @@ static void ufsc_register_nodes(void)
                  &mcq);
     qos_add_test("hce-toggle-in-flight", "ufs-crypto", test_hce_toggle, &sdb);
     qos_add_test("reset-drops-keys", "ufs-crypto", test_reset_drops_keys,
+                 &sdb);
+    qos_add_test("no-key-in-monitor", "ufs-crypto", test_no_key_in_monitor,
                  &sdb);
 }
 
