@@ -110,7 +110,7 @@ static uint32_t ufs_crypto_reg_read(UfsHc *u, hwaddr addr)
     if (addr == A_CCAP) {
         return ufs_crypto_ccap(c);
     }
-    if (addr >= A_CRYPTOCAP && addr < A_CRYPTOCAP + 4 * c->ncaps) {
+    if (ufs_crypto_is_cap_reg(c, addr)) {
         return c->caps[(addr - A_CRYPTOCAP) / 4].reg;
     }
     slot = (addr - UFS_CRYPTO_CFG_BASE) / UFS_CRYPTOCFG_SIZE;
@@ -297,7 +297,7 @@ int ufs_crypto_prepare_req(UfsHc *u, UfsRequest *req, SCSIRequest *sreq)
     uint32_t dw0 = le32_to_cpu(req->utrd.header.dword_0);
     uint8_t tag = req->req_upiu.header.task_tag;
     uint32_t cci = dw0 & 0xff;
-    uint32_t len = sreq->cmd.xfer;
+    size_t len = sreq->cmd.xfer;        /* WRITE(16) can ask for > 4 GiB */
     DMADirection dir = sreq->cmd.mode == SCSI_XFER_TO_DEV ?
                        DMA_DIRECTION_TO_DEVICE : DMA_DIRECTION_FROM_DEVICE;
     g_autoptr(InlineCryptoKey) key = NULL;
@@ -324,20 +324,21 @@ int ufs_crypto_prepare_req(UfsHc *u, UfsRequest *req, SCSIRequest *sreq)
                              " is not configured", tag, cci);
         return UFS_REQUEST_INVALID_CRYPTO_CONFIG;
     }
-    du_size = inline_crypto_key_du_size(key);
-    if (len % du_size) {
-        UFS_CRYPTO_GUEST_ERR(ufs_crypto_err_xfer_len,
-                             "task tag %u: length %" PRIu32
-                             " is not a multiple of the data unit size %"
-                             PRIu32, tag, len, du_size);
-        return UFS_REQUEST_INVALID_CRYPTO_CONFIG;
-    }
+    /* First the PRDT: from here on the length fits in 32 bits. */
     if (len > req->data_len || !ufs_crypto_sg_valid(req->sg, len, dir)) {
         UFS_CRYPTO_GUEST_ERR(ufs_crypto_err_prdt,
-                             "task tag %u: length %" PRIu32
+                             "task tag %u: length %zu"
                              " does not fit the PRDT (%" PRIu32 " bytes)",
                              tag, len, req->data_len);
         return UFS_REQUEST_FAIL;
+    }
+    du_size = inline_crypto_key_du_size(key);
+    if (len % du_size) {
+        UFS_CRYPTO_GUEST_ERR(ufs_crypto_err_xfer_len,
+                             "task tag %u: length %zu"
+                             " is not a multiple of the data unit size %"
+                             PRIu32, tag, len, du_size);
+        return UFS_REQUEST_INVALID_CRYPTO_CONFIG;
     }
 
     req->crypto.key = g_steal_pointer(&key);
