@@ -167,41 +167,38 @@ static int inline_crypto_adiantum(InlineCryptoKey *key, uint64_t dun,
                                     key->du_size, errp);
 }
 
+/* AES-XTS and AES-CBC-ESSIV: a block cipher mode with an IV generator */
+static int inline_crypto_cipher(InlineCryptoKey *key, uint64_t dun,
+                                const uint8_t *in, uint8_t *out,
+                                bool encrypt, Error **errp)
+{
+    if (qcrypto_ivgen_calculate(key->ivgen, dun, key->iv, key->niv,
+                                errp) < 0 ||
+        qcrypto_cipher_setiv(key->cipher, key->iv, key->niv, errp) < 0) {
+        return -1;
+    }
+    if (encrypt) {
+        return qcrypto_cipher_encrypt(key->cipher, in, out, key->du_size,
+                                      errp);
+    }
+    return qcrypto_cipher_decrypt(key->cipher, in, out, key->du_size, errp);
+}
+
 static int inline_crypto_crypt(InlineCryptoKey *key, uint64_t dun,
                                const uint8_t *in, uint8_t *out, size_t len,
                                bool encrypt, Error **errp)
 {
-    size_t off;
+    int (*crypt_du)(InlineCryptoKey *key, uint64_t dun, const uint8_t *in,
+                    uint8_t *out, bool encrypt, Error **errp) =
+        key->adiantum ? inline_crypto_adiantum : inline_crypto_cipher;
 
     if (len % key->du_size) {
         error_setg(errp, "length %zu is not a multiple of the data unit size "
                    "%" PRIu32, len, key->du_size);
         return -1;
     }
-
-    for (off = 0; off < len; off += key->du_size, dun++) {
-        int ret;
-
-        if (key->alg == INLINE_CRYPTO_ALG_ADIANTUM) {
-            if (inline_crypto_adiantum(key, dun, in + off, out + off,
-                                       encrypt, errp) < 0) {
-                return -1;
-            }
-            continue;
-        }
-        if (qcrypto_ivgen_calculate(key->ivgen, dun, key->iv, key->niv,
-                                    errp) < 0 ||
-            qcrypto_cipher_setiv(key->cipher, key->iv, key->niv, errp) < 0) {
-            return -1;
-        }
-        if (encrypt) {
-            ret = qcrypto_cipher_encrypt(key->cipher, in + off, out + off,
-                                         key->du_size, errp);
-        } else {
-            ret = qcrypto_cipher_decrypt(key->cipher, in + off, out + off,
-                                         key->du_size, errp);
-        }
-        if (ret < 0) {
+    for (size_t off = 0; off < len; off += key->du_size, dun++) {
+        if (crypt_du(key, dun, in + off, out + off, encrypt, errp) < 0) {
             return -1;
         }
     }
