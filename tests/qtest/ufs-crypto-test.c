@@ -529,6 +529,17 @@ static void make_key(uint8_t *key, size_t len, uint8_t seed)
     }
 }
 
+/* Program @slot with @alg, @dus-byte units and a test key made from @seed. */
+static void program_test_key(QUfsc *u, const Alg *alg, uint32_t slot,
+                             uint32_t dus, uint8_t seed, uint8_t *key)
+{
+    uint8_t key64[64];
+
+    make_key(key, alg->key_len, seed);
+    key_field(alg, key, key64);
+    program_key(u, slot, alg->capidx, dus / 512, key64, true);
+}
+
 /*
  * Register contract
  */
@@ -617,12 +628,10 @@ static void check_rw(QUfsc *u, const Alg *alg, uint32_t dus, uint32_t slot,
     g_autofree uint8_t *ptx = g_malloc(len);
     g_autofree uint8_t *expect = g_malloc(len);
     g_autofree uint8_t *got = g_malloc(len);
-    uint8_t key[64], key64[64];
+    uint8_t key[64];
     Crypt cr = { .ce = true, .cci = slot, .dun = dun };
 
-    make_key(key, alg->key_len, seed);
-    key_field(alg, key, key64);
-    program_key(u, slot, alg->capidx, dus / 512, key64, true);
+    program_test_key(u, alg, slot, dus, seed, key);
 
     fill_pattern(ptx, len, seed);
     g_assert_cmpuint(rw(u, true, lba, nblocks, ptx, &cr, seed), ==,
@@ -848,13 +857,11 @@ static void test_bad_input(void *obj, void *data, QGuestAllocator *alloc)
 static void test_cge_off(void *obj, void *data, QGuestAllocator *alloc)
 {
     QUfsc *u = obj;
-    uint8_t key[64], key64[64];
+    uint8_t key[64];
     Crypt cr = { .ce = true, .cci = 1 };
 
     ufsc_init(u, alloc, false);
-    make_key(key, 64, 3);
-    key_field(&aes256xts, key, key64);
-    program_key(u, 1, 0, 0x08, key64, true);
+    program_test_key(u, &aes256xts, 1, 4096, 3, key);
     expect_rejected(u, &cr, 1, UFS_OCS_INVALID_CRYPTO_CONFIG);
 
     /* Setting CGE later, with HCE already 1, enables the engine. */
@@ -1047,13 +1054,11 @@ static void test_hce_toggle(void *obj, void *data, QGuestAllocator *alloc)
     g_autofree uint8_t *expect = g_malloc(len);
     g_autofree uint8_t *before = g_malloc(len);
     g_autofree uint8_t *got = g_malloc(len);
-    uint8_t key[64], key64[64];
+    uint8_t key[64];
     Crypt cr = { .ce = true, .cci = 7, .dun = 77 };
 
     ufsc_init(u, alloc, true);
-    make_key(key, 64, 70);
-    key_field(&aes256xts, key, key64);
-    program_key(u, 7, 0, 0x08, key64, true);
+    program_test_key(u, &aes256xts, 7, 4096, 70, key);
     fill_pattern(ptx, len, 70);
     ref_crypt(&aes256xts, key, 4096, cr.dun, ptx, expect, len, true);
     image_read(1500, before, len);
@@ -1075,13 +1080,11 @@ static void test_reset_drops_keys(void *obj, void *data,
                                   QGuestAllocator *alloc)
 {
     QUfsc *u = obj;
-    uint8_t key[64], key64[64], blk[BLOCK_SIZE];
+    uint8_t key[64], blk[BLOCK_SIZE];
     Crypt cr = { .ce = true, .cci = 8, .dun = 5 };
 
     ufsc_init(u, alloc, true);
-    make_key(key, 64, 80);
-    key_field(&aes256xts, key, key64);
-    program_key(u, 8, 0, 0x08, key64, true);
+    program_test_key(u, &aes256xts, 8, 4096, 80, key);
     fill_pattern(blk, sizeof(blk), 80);
     g_assert_cmpuint(rw(u, true, 1600, 1, blk, &cr, 81), ==,
                      UFS_OCS_SUCCESS);
