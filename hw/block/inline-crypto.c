@@ -16,6 +16,9 @@ struct InlineCryptoKey {
     unsigned int refcnt;
     InlineCryptoAlg alg;
     uint32_t du_size;
+    /* What the key was made from, for inline_crypto_key_export() */
+    size_t key_len;
+    uint8_t raw[INLINE_CRYPTO_MAX_KEY_LEN];
     QCryptoCipher *cipher;
     QCryptoIVGen *ivgen;
     size_t niv;
@@ -58,6 +61,7 @@ static void inline_crypto_key_free(InlineCryptoKey *key)
     qcrypto_ivgen_free(key->ivgen);
     qcrypto_cipher_free(key->cipher);
     g_free(key->iv);
+    inline_crypto_wipe(key->raw, sizeof(key->raw));
     g_free(key);
 }
 
@@ -83,6 +87,8 @@ InlineCryptoKey *inline_crypto_key_new(InlineCryptoAlg alg,
     key->refcnt = 1;
     key->alg = alg;
     key->du_size = du_size;
+    key->key_len = key_len;
+    memcpy(key->raw, raw, key_len);
 
     switch (alg) {
     case INLINE_CRYPTO_ALG_AES_XTS:
@@ -146,6 +152,14 @@ void inline_crypto_key_unref(InlineCryptoKey *key)
 uint32_t inline_crypto_key_du_size(const InlineCryptoKey *key)
 {
     return key->du_size;
+}
+
+size_t inline_crypto_key_export(const InlineCryptoKey *key,
+                                InlineCryptoAlg *alg, uint8_t *raw)
+{
+    *alg = key->alg;
+    memcpy(raw, key->raw, key->key_len);
+    return key->key_len;
 }
 
 /*

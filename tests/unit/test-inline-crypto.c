@@ -283,6 +283,34 @@ static void test_vector(const void *opaque)
 }
 
 /*
+ * What a key exports (for migration) is what it was made from, and a key
+ * made from the export gives the vector's ciphertext again.
+ */
+static void test_export(const void *opaque)
+{
+    const KaVector *v = opaque;
+    g_autoptr(InlineCryptoKey) key = vec_key(v, 1024);
+    g_autoptr(InlineCryptoKey) copy = NULL;
+    uint8_t raw[INLINE_CRYPTO_MAX_KEY_LEN];
+    uint8_t ptx[VEC_LEN], out[VEC_LEN];
+    InlineCryptoAlg alg = INLINE_CRYPTO_ALG__MAX;
+    size_t len;
+
+    memset(raw, 0, sizeof(raw));
+    len = inline_crypto_key_export(key, &alg, raw);
+    g_assert_cmpint(alg, ==, v->alg);
+    g_assert_cmpmem(raw, len, v->key, v->key_len);
+    g_assert_cmpuint(inline_crypto_key_du_size(key), ==, 1024);
+
+    copy = inline_crypto_key_new(alg, raw, len, VEC_LEN, &error_abort);
+    inline_crypto_wipe(raw, sizeof(raw));
+    fill_ptx(v, ptx);
+    g_assert_cmpint(inline_crypto_encrypt(copy, v->dun, ptx, out, VEC_LEN,
+                                          &error_abort), ==, 0);
+    g_assert_cmpmem(out, v->len, v->ctx, v->len);
+}
+
+/*
  * Many data units in one call, in place: with the vector's plaintext in
  * every unit and a first DUN of (vector DUN - k), unit k must come out as
  * the vector's ciphertext.  For vector 4 (DUN 0) the first DUN is below
@@ -621,10 +649,13 @@ int main(int argc, char **argv)
                                               vectors[i].path);
         g_autofree char *p3 = g_strdup_printf("/inline-crypto/%s/large-du",
                                               vectors[i].path);
+        g_autofree char *p4 = g_strdup_printf("/inline-crypto/%s/export",
+                                              vectors[i].path);
 
         g_test_add_data_func(p1, &vectors[i], test_vector);
         g_test_add_data_func(p2, &vectors[i], test_multi_du);
         g_test_add_data_func(p3, &vectors[i], test_large_du);
+        g_test_add_data_func(p4, &vectors[i], test_export);
     }
     g_test_add_func("/inline-crypto/adiantum/single", test_adiantum_single);
     g_test_add_func("/inline-crypto/adiantum/multi-du",

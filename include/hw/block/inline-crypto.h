@@ -66,6 +66,21 @@ void inline_crypto_key_unref(InlineCryptoKey *key);
 uint32_t inline_crypto_key_du_size(const InlineCryptoKey *key);
 
 /**
+ * inline_crypto_key_export:
+ * @key: the key
+ * @alg: set to the key's algorithm
+ * @raw: a buffer of INLINE_CRYPTO_MAX_KEY_LEN bytes, set to the raw key
+ *       @key was created from
+ *
+ * For migration only: the destination recreates the key from @alg, @raw
+ * and inline_crypto_key_du_size().  The caller must wipe @raw after use.
+ *
+ * Returns: the length of the raw key in bytes.
+ */
+size_t inline_crypto_key_export(const InlineCryptoKey *key,
+                                InlineCryptoAlg *alg, uint8_t *raw);
+
+/**
  * inline_crypto_encrypt:
  * @key: the key
  * @dun: data unit number of the first data unit
