@@ -15,6 +15,8 @@
 #include "qapi/error.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
+#include "qemu/error-report.h"
+#include "migration/vmstate.h"
 #include "system/dma.h"
 #include "hw/qdev-properties.h"
 #include "trace.h"
@@ -408,6 +410,160 @@ void ufs_crypto_release_req(UfsRequest *req)
 }
 
 /*
+ * Migration
+ *
+ * The keyslot registers go as they are, staged key dwords included, since
+ * the guest may be stopped between writing a key and committing it.  The
+ * programmed keys go as the raw keys the engine was given, and the
+ * destination programs its engine with them.  The migration stream so
+ * carries key material, as it carries guest RAM: the raw keys only exist
+ * in a buffer while the device state is saved or loaded, then are wiped.
+ */
+
+static void ufs_crypto_free_mig_keys(UfsCrypto *c)
+{
+    if (c->mig_keys) {
+        inline_crypto_wipe(c->mig_keys, c->nslots * sizeof(*c->mig_keys));
+        g_free(c->mig_keys);
+        c->mig_keys = NULL;
+    }
+}
+
+static bool ufs_crypto_vmstate_needed(void *opaque)
+{
+    UfsHc *u = opaque;
+
+    return u->crypto != NULL;
+}
+
+static int ufs_crypto_pre_save(void *opaque)
+{
+    UfsCrypto *c = &UFS_CRYPTO(opaque)->crypto;
+
+    for (int i = 0; i < UFS_CRYPTO_MAX_CAPS; i++) {
+        c->mig_caps[i] = i < c->ncaps ? c->caps[i].reg : 0;
+    }
+    c->mig_keys = g_new0(UfsCryptoMigKey, c->nslots);
+    for (uint32_t slot = 0; slot < c->nslots; slot++) {
+        g_autoptr(InlineCryptoKey) key = inline_crypto_get_key(&c->engine,
+                                                               slot);
+        UfsCryptoMigKey *m = &c->mig_keys[slot];
+        InlineCryptoAlg alg;
+
+        m->alg = INLINE_CRYPTO_ALG__MAX;
+        if (key) {
+            m->key_len = inline_crypto_key_export(key, &alg, m->key);
+            m->alg = alg;
+            m->du_size = inline_crypto_key_du_size(key);
+        }
+    }
+    return 0;
+}
+
+static int ufs_crypto_post_save(void *opaque)
+{
+    ufs_crypto_free_mig_keys(&UFS_CRYPTO(opaque)->crypto);
+    return 0;
+}
+
+static int ufs_crypto_pre_load(void *opaque)
+{
+    UfsCrypto *c = &UFS_CRYPTO(opaque)->crypto;
+
+    ufs_crypto_free_mig_keys(c);
+    c->mig_keys = g_new0(UfsCryptoMigKey, c->nslots);
+    return 0;
+}
+
+static int ufs_crypto_load_keys(UfsCrypto *c)
+{
+    for (int i = 0; i < UFS_CRYPTO_MAX_CAPS; i++) {
+        if (c->mig_caps[i] != (i < c->ncaps ? c->caps[i].reg : 0)) {
+            error_report("ufs-crypto: capability %d differs from the source "
+                         "(algorithms or data-unit-sizes?)", i);
+            return -EINVAL;
+        }
+    }
+    for (uint32_t slot = 0; slot < c->nslots; slot++) {
+        UfsCryptoMigKey *m = &c->mig_keys[slot];
+        Error *err = NULL;
+
+        inline_crypto_evict(&c->engine, slot);
+        if (m->alg == INLINE_CRYPTO_ALG__MAX) {
+            continue;
+        }
+        if (m->alg > INLINE_CRYPTO_ALG__MAX ||
+            inline_crypto_program(&c->engine, slot, m->alg, m->key,
+                                  m->key_len, m->du_size, &err) < 0) {
+            error_report("ufs-crypto: keyslot %" PRIu32 ": %s", slot,
+                         err ? error_get_pretty(err) : "invalid algorithm");
+            error_free(err);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+static int ufs_crypto_post_load(void *opaque, int version_id)
+{
+    UfsCrypto *c = &UFS_CRYPTO(opaque)->crypto;
+    int ret = ufs_crypto_load_keys(c);
+
+    ufs_crypto_free_mig_keys(c);
+    if (ret) {
+        inline_crypto_evict_all(&c->engine);
+    }
+    return ret;
+}
+
+static const VMStateDescription vmstate_ufs_crypto_key = {
+    .name = "ufs-crypto-key",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT8(alg, UfsCryptoMigKey),
+        VMSTATE_UINT8(key_len, UfsCryptoMigKey),
+        VMSTATE_UINT32(du_size, UfsCryptoMigKey),
+        VMSTATE_UINT8_ARRAY(key, UfsCryptoMigKey, INLINE_CRYPTO_MAX_KEY_LEN),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/* A subsection of vmstate_ufs_hc: @opaque is the UfsHc. */
+const VMStateDescription vmstate_ufs_crypto = {
+    .name = "ufs/crypto",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = ufs_crypto_vmstate_needed,
+    .pre_save = ufs_crypto_pre_save,
+    .post_save = ufs_crypto_post_save,
+    .pre_load = ufs_crypto_pre_load,
+    .post_load = ufs_crypto_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT16_EQUAL(crypto.nslots, UfsCryptoHc,
+                             "keyslots must be the same as on the source"),
+        VMSTATE_UINT8_EQUAL(crypto.ncaps, UfsCryptoHc,
+                            "algorithms must be the same as on the source"),
+        VMSTATE_UINT32_ARRAY(crypto.mig_caps, UfsCryptoHc,
+                             UFS_CRYPTO_MAX_CAPS),
+        /* The keyslot registers: an array of crypto.ncfg dwords */
+        {
+            .name = "crypto.cfg",
+            .num_offset = offsetof(UfsCryptoHc, crypto.ncfg),
+            .info = &vmstate_info_uint32,
+            .size = sizeof(uint32_t),
+            .flags = VMS_VARRAY_UINT32 | VMS_POINTER,
+            .offset = offsetof(UfsCryptoHc, crypto.cfg),
+        },
+        VMSTATE_STRUCT_VARRAY_POINTER_UINT16(crypto.mig_keys, UfsCryptoHc,
+                                             crypto.nslots,
+                                             vmstate_ufs_crypto_key,
+                                             UfsCryptoMigKey),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+/*
  * Device
  */
 
@@ -465,6 +621,7 @@ static bool ufs_crypto_init(UfsCrypto *c, Error **errp)
 
     inline_crypto_engine_init(&c->engine, c->nslots);
     c->cfg = g_malloc0(c->nslots * sizeof(*c->cfg));
+    c->ncfg = c->nslots * ARRAY_SIZE(*c->cfg);
     return true;
 }
 
@@ -476,6 +633,7 @@ static void ufs_crypto_clear(UfsCrypto *c)
 
 static void ufs_crypto_cleanup(UfsCrypto *c)
 {
+    ufs_crypto_free_mig_keys(c);
     if (c->cfg) {
         ufs_crypto_clear(c);
         g_free(c->cfg);
@@ -547,6 +705,8 @@ static void ufs_crypto_class_init(ObjectClass *oc, void *data)
                                        &k->parent_phases);
 
     dc->desc = "Universal Flash Storage with inline encryption";
+    /* Unlike plain -device ufs, migratable */
+    dc->vmsd = &vmstate_ufs_hc;
     device_class_set_props(dc, ufs_crypto_props);
     object_class_property_set_description(oc, "keyslots",
         "number of keyslots (1-256)");

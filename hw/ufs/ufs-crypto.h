@@ -29,6 +29,14 @@ typedef struct UfsCryptoCap {
     uint32_t key_len;           /* bytes handed to the engine */
 } UfsCryptoCap;
 
+/* A keyslot in the migration stream */
+typedef struct UfsCryptoMigKey {
+    uint8_t alg;                /* InlineCryptoAlg, or __MAX: empty slot */
+    uint8_t key_len;
+    uint32_t du_size;
+    uint8_t key[INLINE_CRYPTO_MAX_KEY_LEN];
+} UfsCryptoMigKey;
+
 typedef struct UfsCrypto {
     /* properties */
     uint16_t nslots;
@@ -43,6 +51,11 @@ typedef struct UfsCrypto {
      * staged here until the configuration is committed, then wiped.
      */
     uint32_t (*cfg)[32];
+    uint32_t ncfg;              /* dwords in cfg */
+
+    /* Migration only: raw keys and capabilities while they are in flight */
+    UfsCryptoMigKey *mig_keys;
+    uint32_t mig_caps[UFS_CRYPTO_MAX_CAPS];
 } UfsCrypto;
 
 /* Per-request state: the key a request started with, and its progress. */
@@ -54,6 +67,7 @@ typedef struct UfsCryptoReq {
 } UfsCryptoReq;
 
 /* Hooks called by the UFS host controller model. */
+extern const VMStateDescription vmstate_ufs_crypto;
 hwaddr ufs_crypto_reg_end(struct UfsHc *u);
 bool ufs_crypto_mmio_read(struct UfsHc *u, hwaddr addr, uint64_t *val);
 bool ufs_crypto_mmio_write(struct UfsHc *u, hwaddr addr, uint32_t val);

@@ -64,6 +64,8 @@ typedef struct Crypt {
 static const Crypt no_crypt;
 
 static char *image_path;
+/* What ufsc_setup() added to the command line qos-test built */
+static char *setup_args;
 
 static uint32_t rreg(QUfsc *u, uint64_t off)
 {
@@ -225,6 +227,8 @@ static uint8_t submit(QUfsc *u, const UtpTransferReqDesc *utrd)
         if (u->after_submit) {
             u->after_submit(u);
         }
+        /* after_submit() may have moved us to another QEMU */
+        qts = u->dev.bus->qts;
         wait_for_irq(u);
         g_assert_true(FIELD_EX32(rreg(u, A_IS), IS, CQES));
         wreg(u, A_IS, FIELD_DP32(0, IS, CQES, 1));
@@ -242,6 +246,7 @@ static uint8_t submit(QUfsc *u, const UtpTransferReqDesc *utrd)
         if (u->after_submit) {
             u->after_submit(u);
         }
+        qts = u->dev.bus->qts;
         wait_for_irq(u);
         g_assert_true(FIELD_EX32(rreg(u, A_IS), IS, UTRCS));
         wreg(u, A_IS, FIELD_DP32(0, IS, UTRCS, 1));
@@ -286,7 +291,8 @@ static uint8_t send_upiu(QUfsc *u, const UtpUpiuReq *req, uint32_t dir,
                        prdt_len * sizeof(*prdt));
     }
     ocs = submit(u, &utrd);
-    qtest_memread(qts, u->cmd_desc + RSP_UPIU_OFFSET, rsp, sizeof(*rsp));
+    qtest_memread(u->dev.bus->qts, u->cmd_desc + RSP_UPIU_OFFSET, rsp,
+                  sizeof(*rsp));
     return ocs;
 }
 
@@ -1171,6 +1177,218 @@ static void test_no_key_in_monitor(void *obj, void *data,
     ufsc_exit(u);
 }
 
+/*
+ * Migration: the source saves to a file, a destination QEMU with the same
+ * command line (plus @extra) loads it, and @u then drives the destination.
+ */
+static char *migration_wait(QTestState *qts)
+{
+    gint64 end = g_get_monotonic_time() + TIMEOUT_SECONDS * G_TIME_SPAN_SECOND;
+
+    for (;;) {
+        QDict *rsp = qtest_qmp_assert_success_ref(qts,
+                                         "{ 'execute': 'query-migrate' }");
+        const char *st = qdict_get_try_str(rsp, "status");
+        g_autofree char *status = g_strdup(st);
+
+        qobject_unref(rsp);
+        if (st && (!strcmp(status, "completed") ||
+                   !strcmp(status, "failed"))) {
+            return g_steal_pointer(&status);
+        }
+        g_assert_cmpint(g_get_monotonic_time(), <, end);
+        g_usleep(10 * 1000);
+    }
+}
+
+static QTestState *migrate_via_file(QUfsc *u, const char *extra,
+                                    const char *expect)
+{
+    QTestState *src = u->dev.bus->qts, *dst;
+    g_autofree char *file = g_strdup_printf("%s.mig", image_path);
+    g_autofree char *uri = g_strdup_printf("file:%s", file);
+    g_autofree char *st = NULL;
+
+    qtest_qmp_assert_success(src, "{ 'execute': 'migrate', 'arguments': "
+                             "{ 'uri': %s } }", uri);
+    st = migration_wait(src);
+    g_assert_cmpstr(st, ==, "completed");
+    g_free(st);
+
+    dst = qtest_initf("%s %s %s -incoming defer",
+                      qos_get_current_command_line(), setup_args, extra);
+    qtest_qmp_assert_success(dst, "{ 'execute': 'migrate-incoming', "
+                             "'arguments': { 'uri': %s, "
+                             "'exit-on-error': false } }", uri);
+    st = migration_wait(dst);
+    unlink(file);
+    g_assert_cmpstr(st, ==, expect);
+    return dst;
+}
+
+static void migration_end(QUfsc *u, QTestState *src, QTestState *dst)
+{
+    u->dev.bus->qts = src;
+    qtest_quit(dst);
+    qos_invalidate_command_line();
+}
+
+/*
+ * Keyslots, a key staged but not yet committed, HCE.CGE and the request
+ * queues all carry over: the destination decrypts what the source wrote
+ * without being given the key again, and commits the staged key.
+ */
+static void test_migrate(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    QTestState *src = u->dev.bus->qts, *dst;
+    const size_t len = 4 * BLOCK_SIZE;
+    g_autofree uint8_t *ptx = g_malloc(len);
+    g_autofree uint8_t *expect = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+    uint8_t key[64], key2[64], key64[64];
+    Crypt cr = { .ce = true, .cci = 5, .dun = 77 };
+    uint32_t ccap, cfg = 0;
+
+    ufsc_init(u, alloc, true);
+    ccap = rreg(u, A_CCAP);
+    program_test_key(u, &aes256xts, 5, 4096, 0x31, key);
+    fill_pattern(ptx, len, 0x31);
+    g_assert_cmpuint(rw(u, true, 1400, 4, ptx, &cr, 3), ==, UFS_OCS_SUCCESS);
+
+    /* Slot 9: key dwords written, the commit (dword 16) still to come */
+    make_key(key2, 64, 0x52);
+    key_field(&aes256xts, key2, key64);
+    wreg(u, cfg_addr(9, UFS_CRYPTOCFG_DW_CFG), 0);
+    for (int i = 0; i < UFS_CRYPTOCFG_KEY_DWORDS; i++) {
+        wreg(u, cfg_addr(9, i), ldl_le_p(key64 + 4 * i));
+    }
+
+    dst = migrate_via_file(u, "", "completed");
+    u->dev.bus->qts = dst;
+
+    g_assert_cmpuint(rreg(u, A_CCAP), ==, ccap);
+    g_assert_cmpuint(FIELD_EX32(rreg(u, A_HCE), HCE, CGE), ==, 1);
+    g_assert_cmpuint(FIELD_EX32(rreg(u, cfg_addr(5, UFS_CRYPTOCFG_DW_CFG)),
+                                CRYPTOCFG, CFGE), ==, 1);
+    g_assert_cmpuint(rw(u, false, 1400, 4, got, &cr, 4), ==, UFS_OCS_SUCCESS);
+    g_assert_cmpmem(got, len, ptx, len);
+
+    cfg = FIELD_DP32(cfg, CRYPTOCFG, DUSU, 0x08);
+    cfg = FIELD_DP32(cfg, CRYPTOCFG, CFGE, 1);
+    wreg(u, cfg_addr(9, UFS_CRYPTOCFG_DW_CFG), cfg);
+    cr.cci = 9;
+    fill_pattern(ptx, len, 0x52);
+    g_assert_cmpuint(rw(u, true, 1420, 4, ptx, &cr, 5), ==, UFS_OCS_SUCCESS);
+    ref_crypt(&aes256xts, key2, 4096, 77, ptx, expect, len, true);
+    image_read(1420, got, len);
+    g_assert_cmpmem(got, len, expect, len);
+
+    ufsc_exit(u);
+    migration_end(u, src, dst);
+}
+
+/*
+ * A request caught by migration.  With the drive throttled, the write is
+ * still in the backend when the VM stops; the drain that stops the VM
+ * completes it, and the destination writes its completion back.  With
+ * the VM stopped before the doorbell, the request has not even been
+ * fetched, and the destination executes it when it runs.  Either way the
+ * destination finishes a request whose doorbell it never saw rung, as its
+ * trace shows (doorbell mode: in MCQ mode only the result is checked).
+ */
+static char *inflight_log;
+static QTestState *inflight_dst;
+static bool inflight_stopped;
+
+static void migrate_now(QUfsc *u)
+{
+    g_autofree char *extra = g_strdup_printf("-D %s -trace ufs_process_db "
+                                             "-trace ufs_process_req "
+                                             "-trace ufs_sendback_req",
+                                             inflight_log);
+
+    inflight_dst = migrate_via_file(u, extra, "completed");
+    u->dev.bus->qts = inflight_dst;
+    if (inflight_stopped) {
+        qtest_qmp_assert_success(inflight_dst, "{ 'execute': 'cont' }");
+    }
+}
+
+static void test_migrate_inflight(void *obj, void *data,
+                                  QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    QTestState *src = u->dev.bus->qts;
+    const size_t len = 8 * BLOCK_SIZE;
+    g_autofree uint8_t *ptx = g_malloc(len);
+    g_autofree uint8_t *expect = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+    g_autofree char *log = NULL;
+    uint8_t key[64];
+    Crypt cr = { .ce = true, .cci = 2, .dun = 1000 };
+    int fd;
+
+    inflight_stopped = data && *(const bool *)data;
+    fd = g_file_open_tmp("qtest-ufs-crypto-log.XXXXXX", &inflight_log, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+
+    ufsc_init(u, alloc, true);
+    program_test_key(u, &aes256xts, 2, 4096, 0x77, key);
+    /* A first write (it empties the throttle's bucket, if any) */
+    fill_pattern(ptx, len, 0x76);
+    g_assert_cmpuint(rw(u, true, 1500, 8, ptx, &cr, 6), ==, UFS_OCS_SUCCESS);
+    /* The second is caught by migration. */
+    if (inflight_stopped) {
+        qtest_qmp_assert_success(src, "{ 'execute': 'stop' }");
+    }
+    u->after_submit = migrate_now;
+    fill_pattern(ptx, len, 0x77);
+    g_assert_cmpuint(rw(u, true, 1500, 8, ptx, &cr, 7), ==, UFS_OCS_SUCCESS);
+    u->after_submit = NULL;
+
+    ref_crypt(&aes256xts, key, 4096, 1000, ptx, expect, len, true);
+    image_read(1500, got, len);
+    g_assert_cmpmem(got, len, expect, len);
+    g_assert_true(g_file_get_contents(inflight_log, &log, NULL, NULL));
+    if (!u->mcq) {
+        /* Written back on the destination before any doorbell there */
+        g_assert_true(g_str_has_prefix(log, inflight_stopped ?
+                                       "ufs_process_req" :
+                                       "ufs_sendback_req"));
+    }
+    /* Still usable: read back through the engine */
+    g_assert_cmpuint(rw(u, false, 1500, 8, got, &cr, 8), ==, UFS_OCS_SUCCESS);
+    g_assert_cmpmem(got, len, ptx, len);
+    unlink(inflight_log);
+    g_free(inflight_log);
+
+    ufsc_exit(u);
+    migration_end(u, src, inflight_dst);
+}
+
+/* A destination with other keyslots refuses the state; the source goes on. */
+static void test_migrate_mismatch(void *obj, void *data,
+                                  QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    QTestState *src = u->dev.bus->qts, *dst;
+    uint8_t key[64];
+
+    ufsc_init(u, alloc, true);
+    program_test_key(u, &aes256xts, 1, 4096, 0x11, key);
+
+    /* The test's -device does not set keyslots: the global applies. */
+    dst = migrate_via_file(u, "-global ufs-crypto.keyslots=16", "failed");
+    qtest_quit(dst);
+
+    qtest_qmp_assert_success(src, "{ 'execute': 'cont' }");
+    check_rw(u, &aes256xts, 4096, 1, 5, 1600, 1, 0x12);
+    ufsc_exit(u);
+    qos_invalidate_command_line();
+}
+
 static void drive_destroy(void *path)
 {
     unlink(path);
@@ -1188,10 +1406,32 @@ static void *ufsc_setup(GString *cmd_line, void *arg)
     close(fd);
     g_test_queue_destroy(drive_destroy, image_path);
 
-    g_string_append_printf(cmd_line,
-                           " -blockdev file,filename=%s,node-name=drv1 "
-                           "-device ufs-lu,bus=ufs0,drive=drv1,lun=%d ",
-                           image_path, TEST_LUN);
+    g_free(setup_args);
+    setup_args = g_strdup_printf(" -blockdev file,filename=%s,node-name=drv1 "
+                                 "-device ufs-lu,bus=ufs0,drive=drv1,lun=%d ",
+                                 image_path, TEST_LUN);
+    g_string_append(cmd_line, setup_args);
+    return arg;
+}
+
+/* The LU's drive goes through a throttle that only a drain lets through. */
+static void *ufsc_setup_throttled(GString *cmd_line, void *arg)
+{
+    int fd = g_file_open_tmp("qtest-ufs-crypto.XXXXXX", &image_path, NULL);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, TEST_IMAGE_SIZE), ==, 0);
+    close(fd);
+    g_test_queue_destroy(drive_destroy, image_path);
+
+    g_free(setup_args);
+    setup_args = g_strdup_printf(
+        " -object throttle-group,id=tg1,x-bps-write=4096 "
+        "-blockdev file,filename=%s,node-name=file1 "
+        "-blockdev throttle,node-name=drv1,file=file1,throttle-group=tg1 "
+        "-device ufs-lu,bus=ufs0,drive=drv1,lun=%d ",
+        image_path, TEST_LUN);
+    g_string_append(cmd_line, setup_args);
     return arg;
 }
 
@@ -1227,6 +1467,25 @@ static void ufsc_register_nodes(void)
     };
     QOSGraphTestOptions mcq = {
         .before = ufsc_setup,
+        .edge.extra_device_opts = "mcq=true,mcq-maxq=1",
+    };
+    QOSGraphTestOptions sdb_throttled = {
+        .before = ufsc_setup_throttled,
+        .edge.extra_device_opts = "mcq=false",
+    };
+    QOSGraphTestOptions mcq_throttled = {
+        .before = ufsc_setup_throttled,
+        .edge.extra_device_opts = "mcq=true,mcq-maxq=1",
+    };
+    static const bool stopped = true;
+    QOSGraphTestOptions sdb_stopped = {
+        .before = ufsc_setup,
+        .arg = (void *)&stopped,
+        .edge.extra_device_opts = "mcq=false",
+    };
+    QOSGraphTestOptions mcq_stopped = {
+        .before = ufsc_setup,
+        .arg = (void *)&stopped,
         .edge.extra_device_opts = "mcq=true,mcq-maxq=1",
     };
     QOSGraphTestOptions restricted = {
@@ -1267,6 +1526,18 @@ static void ufsc_register_nodes(void)
                  &sdb);
     qos_add_test("no-key-in-monitor", "ufs-crypto", test_no_key_in_monitor,
                  &sdb);
+    qos_add_test("sdb-migrate", "ufs-crypto", test_migrate, &sdb);
+    qos_add_test("mcq-migrate", "ufs-crypto", test_migrate, &mcq);
+    qos_add_test("sdb-migrate-in-flight", "ufs-crypto",
+                 test_migrate_inflight, &sdb_throttled);
+    qos_add_test("mcq-migrate-in-flight", "ufs-crypto",
+                 test_migrate_inflight, &mcq_throttled);
+    qos_add_test("sdb-migrate-stopped", "ufs-crypto",
+                 test_migrate_inflight, &sdb_stopped);
+    qos_add_test("mcq-migrate-stopped", "ufs-crypto",
+                 test_migrate_inflight, &mcq_stopped);
+    qos_add_test("migrate-keyslots-mismatch", "ufs-crypto",
+                 test_migrate_mismatch, &sdb);
 }
 
 libqos_init(ufsc_register_nodes);
