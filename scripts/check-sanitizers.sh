@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check-sanitizers.sh: build qemu-system-aarch64 with AddressSanitizer and
 # UndefinedBehaviorSanitizer, run the device's unit test, the qtests and the
-# end-to-end test on it, and fail on any sanitizer report.  Leak detection
+# end-to-end test (with its migration) on it, and fail on any sanitizer
+# report.  Leak detection
 # is off: QEMU does not free everything at exit, upstream code included.
 # Appends "PASSED FAILED" to $UFSC_RESULTS when set.
 set -euo pipefail
@@ -17,15 +18,16 @@ step "end-to-end on aarch64 under the sanitizers"
 log=$UFSC_CACHE/test-logs/e2e-sanitizers.log
 out=$UFSC_CACHE/e2e-sanitizers
 set +e
-"$UFSC_TOP/scripts/e2e.sh" --arch aarch64 --quick --timeout 600 --qemu "$build" --out "$out" > "$log"
+"$UFSC_TOP/scripts/e2e.sh" --arch aarch64 --quick --migrate --timeout 600 --qemu "$build" --out "$out" > "$log"
 rc=$?
 set -e
 p=$(sed -n 's/^e2e: \([0-9]*\) passed.*/\1/p' "$log" | tail -1)
 f=$(sed -n 's/^e2e: [0-9]* passed, \([0-9]*\) failed.*/\1/p' "$log" | tail -1)
 p=${p:-0} f=${f:-0}
-if grep -qE 'runtime error:|ERROR: AddressSanitizer' "$out/qemu.log"; then
-    echo "    not ok - e2e under sanitizers: report in $out/qemu.log"
-    grep -E -m5 -A3 'runtime error:|ERROR: AddressSanitizer' "$out/qemu.log" | sed 's/^/        /'
+# qemu-dst.log: the QEMU the guest was migrated to
+if grep -qE 'runtime error:|ERROR: AddressSanitizer' "$out"/qemu*.log; then
+    echo "    not ok - e2e under sanitizers: report in $out/qemu.log or qemu-dst.log"
+    grep -h -E -m5 -A3 'runtime error:|ERROR: AddressSanitizer' "$out"/qemu*.log | sed 's/^/        /'
     f=$((f + 1))
 elif [ "$rc" != 0 ] && [ "$f" = 0 ]; then
     f=1

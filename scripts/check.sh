@@ -36,10 +36,10 @@ UFSC_RESULTS=$results "$UFSC_TOP/scripts/run-tests.sh" "${builds[@]}" || true
 
 if [ "${UFSC_CHECK_E2E:-1}" = 1 ]; then
     for arch in aarch64 x86_64; do
-        step "end-to-end on $arch: kernel, initramfs, guest scenario, host check"
+        step "end-to-end on $arch: kernel, initramfs, guest scenario with a migration, host check"
         t=$(date +%s)
         set +e
-        "$UFSC_TOP/scripts/e2e.sh" --arch "$arch" --quick --timeout 300 \
+        "$UFSC_TOP/scripts/e2e.sh" --arch "$arch" --quick --migrate --timeout 300 \
             --qemu "$build" > "$UFSC_CACHE/test-logs/e2e-$arch.log"
         rc=$?
         set -e

@@ -3,7 +3,7 @@
 #
 #   scripts/e2e.sh [--arch aarch64|x86_64] [--kernel PATH] [--initrd PATH]
 #                  [--qemu PATH] [--out DIR] [--timeout S] [--smp N] [--quick]
-#                  [--device NAME] [--props PROPS]
+#                  [--device NAME] [--props PROPS] [--migrate]
 #
 # Builds (or takes) the guest kernel and initramfs, makes an ext4 and an f2fs
 # image, boots QEMU with -device ufs-crypto and two ufs-lu LUs under a hard
@@ -21,10 +21,14 @@
 #   --device NAME the UFS host controller model (default ufs-crypto; "ufs", the
 #                 stock model without crypto, is a negative control: it must FAIL)
 #   --props PROPS extra device properties, e.g. mcq=on or keyslots=8
+#   --migrate     migrate the VM to a file in the middle of a workload (the
+#                 guest's ufsc.migrate phase), quit, restore it in a new QEMU
+#                 and let the guest verify every file there
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 arch=aarch64 kernel='' initrd='' qemu='' out='' timeout_s=600 smp=2 quick=0 device=ufs-crypto props=''
+migrate=0
 usage() { sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -38,6 +42,7 @@ while [ $# -gt 0 ]; do
     --quick) quick=1; shift ;;
     --device) device=${2:?}; shift 2 ;;
     --props) props=${2:?}; shift 2 ;;
+    --migrate) migrate=1; shift ;;
     -h|--help) usage ;;
     *) printf 'unknown argument: %s\n' "$1" >&2; usage ;;
     esac
@@ -100,7 +105,8 @@ t_initrd=$(date +%s)
 out=${out:-$UFSC_CACHE/e2e-$arch}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -f "$out"/lu0.img "$out"/lu1.img "$out"/console.log "$out"/check.log "$out"/qemu.log "$out"/report.txt
+rm -f "$out"/lu0.img "$out"/lu1.img "$out"/console.log "$out"/check.log "$out"/qemu.log "$out"/report.txt \
+    "$out"/console-dst.log "$out"/qemu-dst.log "$out"/migrate.log "$out"/vm.mig "$out"/qmp.sock
 step "making the LU images in $out"
 truncate -s 256M "$out/lu0.img" "$out/lu1.img"
 mkfs.ext4 -q -F -b 4096 -O encrypt,stable_inodes -L ufsc-ext4 "$out/lu0.img" ||
@@ -110,6 +116,7 @@ mkfs.f2fs -q -f -O encrypt -l ufsc-f2fs "$out/lu1.img" >/dev/null || die "mkfs.f
 # ---- boot --------------------------------------------------------------------------
 append="console=$console panic=-1 printk.time=1 rdinit=/init"
 [ "$quick" = 1 ] && append="$append ufsc.quick"
+[ "$migrate" = 1 ] && append="$append ufsc.migrate"
 # -nodefaults: no default VGA, floppy or CD-ROM (on q35, SeaBIOS otherwise
 # spends ~30 s timing out on the empty AHCI CD-ROM before booting -kernel).
 # shellcheck disable=SC2054 # the commas are QEMU's
@@ -121,6 +128,7 @@ qemu_cmd=("$qemu_bin" "${machine[@]}" -m 1G -smp "$smp" -nographic -nodefaults -
     -device "$device,id=ufs0${props:+,$props}"
     -device ufs-lu,bus=ufs0,drive=d0,lun=0
     -device ufs-lu,bus=ufs0,drive=d1,lun=1)
+[ "$migrate" = 1 ] && qemu_cmd+=(-qmp "unix:$out/qmp.sock,server=on,wait=off")
 printf '%q ' "${qemu_cmd[@]}" > "$out/qemu-cmdline.txt"
 echo >> "$out/qemu-cmdline.txt"
 step "booting $arch guest ($(basename "$qemu_bin"), timeout ${timeout_s}s); console: $out/console.log"
@@ -132,16 +140,43 @@ qpid=$!
 trap 'kill "$qpid" 2>/dev/null || true' EXIT
 t_verdict=
 last_report=0
+cons=$out/console.log
+migrated=0 mig_rc=
 while kill -0 "$qpid" 2>/dev/null; do
     sleep 0.5
-    if [ -z "$t_verdict" ] && grep -q 'UFSC-VERDICT' "$out/console.log" 2>/dev/null; then
+    if [ -z "$t_verdict" ] && grep -q 'UFSC-VERDICT' "$cons" 2>/dev/null; then
         t_verdict=$(now)
+    fi
+    # --migrate: save the VM to a file mid-workload, quit, restore it in a
+    # new QEMU whose console goes on in console-dst.log.
+    if [ "$migrate" = 1 ] && [ "$migrated" = 0 ] &&
+       grep -q 'UFSC-MIGRATE start' "$out/console.log" 2>/dev/null; then
+        migrated=1
+        step "migrating the guest to $out/vm.mig mid-workload"
+        set +e
+        /usr/bin/python3 "$UFSC_TOP/scripts/qmp-migrate.py" "$out/qmp.sock" \
+            "file:$out/vm.mig" > "$out/migrate.log" 2>&1
+        mig_rc=$?
+        wait "$qpid"
+        set -e
+        sed 's/^/    /' "$out/migrate.log" >&2
+        [ "$mig_rc" = 0 ] || break
+        dst_cmd=()
+        for a in "${qemu_cmd[@]}"; do
+            dst_cmd+=("${a/file:$out\/console.log/file:$out/console-dst.log}")
+        done
+        dst_cmd+=(-incoming "file:$out/vm.mig")
+        step "restoring it in a new QEMU; console: $out/console-dst.log"
+        : > "$out/console-dst.log"
+        timeout -k 10 "$timeout_s" "${dst_cmd[@]}" < /dev/null > "$out/qemu-dst.log" 2>&1 &
+        qpid=$!
+        cons=$out/console-dst.log
     fi
     now=$(date +%s)
     if [ $((now - last_report)) -ge 15 ]; then
         last_report=$now
-        nok=$(grep -c 'UFSC-RESULT ok' "$out/console.log" 2>/dev/null || true)
-        nbad=$(grep -c 'UFSC-RESULT fail' "$out/console.log" 2>/dev/null || true)
+        nok=$(cat "$out/console.log" "$out/console-dst.log" 2>/dev/null | grep -c 'UFSC-RESULT ok' || true)
+        nbad=$(cat "$out/console.log" "$out/console-dst.log" 2>/dev/null | grep -c 'UFSC-RESULT fail' || true)
         printf '    guest: %s ok, %s failed (%ss)\n' "${nok:-0}" "${nbad:-0}" "$(elapsed "$t_boot")" >&2
     fi
 done
@@ -151,11 +186,12 @@ qrc=$?
 set -e
 trap - EXIT
 t_end=$(now)
-[ -n "$t_verdict" ] || { grep -q 'UFSC-VERDICT' "$out/console.log" && t_verdict=$t_end; } || true
+[ -n "$t_verdict" ] || { grep -q 'UFSC-VERDICT' "$cons" && t_verdict=$t_end; } || true
+rm -f "$out/vm.mig"
 
 # ---- guest results -----------------------------------------------------------------
 # The serial console ends lines with CR LF.
-tr -d '\r' < "$out/console.log" > "$out/console.txt"
+cat "$out/console.log" "$out"/console-dst.log 2>/dev/null | tr -d '\r' > "$out/console.txt"
 C=$out/console.txt
 verdict=$(grep -o 'UFSC-VERDICT [A-Z]*' "$C" | tail -1 | cut -d' ' -f2 || true)
 g_ok=$(grep -c '^UFSC-RESULT ok ' "$C" || true)
@@ -171,6 +207,19 @@ report "  qemu:    $qemu_bin (-device $device${props:+,$props})"
 report "  kernel:  $kernel"
 report "  initrd:  $initrd"
 report "  out:     $out"
+if [ "$migrate" = 1 ]; then
+    # Both QEMUs must have run part of the workload.
+    src_n=$(tr -d '\r' < "$out/console.log" | grep -c '^UFSC-MIGRATE wrote ' || true)
+    dst_n=$(tr -d '\r' < "$out/console-dst.log" 2>/dev/null | grep -c '^UFSC-MIGRATE wrote ' || true)
+    report "  migration: $(tail -1 "$out/migrate.log" 2>/dev/null || echo 'not done')"
+    report "  migration: $src_n files written before, $dst_n after, by the restored VM"
+    if [ "$mig_rc" = 0 ] && [ "$src_n" -gt 0 ] && [ "$dst_n" -gt 0 ]; then
+        passes=$((passes + 1))
+    else
+        report "  migration: FAILED (not done, or not in the middle of the workload)"
+        fails=$((fails + 1))
+    fi
+fi
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
     report "  QEMU: killed by the ${timeout_s}s timeout (hang)"
     fails=$((fails + 1))
