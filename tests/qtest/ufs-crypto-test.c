@@ -1368,6 +1368,54 @@ static void test_migrate_inflight(void *obj, void *data,
     migration_end(u, src, inflight_dst);
 }
 
+/*
+ * A request the VM stopped on, held for a retry after an I/O error (ENOSPC
+ * stops the VM by default), cannot be migrated: the migration fails, and
+ * the request completes once the VM runs again.
+ */
+static void migrate_refused(QUfsc *u)
+{
+    QTestState *qts = u->dev.bus->qts;
+    g_autofree char *file = g_strdup_printf("%s.mig", image_path);
+    g_autofree char *uri = g_strdup_printf("file:%s", file);
+    g_autofree char *st = NULL;
+    QDict *rsp;
+
+    qtest_qmp_eventwait(qts, "STOP");
+    rsp = qtest_qmp_assert_success_ref(qts, "{ 'execute': 'query-status' }");
+    g_assert_cmpstr(qdict_get_str(rsp, "status"), ==, "io-error");
+    qobject_unref(rsp);
+
+    qtest_qmp_assert_success(qts, "{ 'execute': 'migrate', 'arguments': "
+                             "{ 'uri': %s } }", uri);
+    st = migration_wait(qts);
+    g_assert_cmpstr(st, ==, "failed");
+    unlink(file);
+    qtest_qmp_assert_success(qts, "{ 'execute': 'cont' }");
+}
+
+static void test_migrate_refused(void *obj, void *data,
+                                 QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    const size_t len = 2 * BLOCK_SIZE;
+    uint8_t ptx[2 * BLOCK_SIZE], expect[2 * BLOCK_SIZE], got[2 * BLOCK_SIZE];
+    uint8_t key[64];
+    Crypt cr = { .ce = true, .cci = 3, .dun = 5 };
+
+    ufsc_init(u, alloc, true);
+    program_test_key(u, &aes256xts, 3, 4096, 0x33, key);
+    fill_pattern(ptx, len, 0x33);
+    u->after_submit = migrate_refused;
+    g_assert_cmpuint(rw(u, true, 1700, 2, ptx, &cr, 9), ==, UFS_OCS_SUCCESS);
+    u->after_submit = NULL;
+
+    ref_crypt(&aes256xts, key, 4096, 5, ptx, expect, len, true);
+    image_read(1700, got, len);
+    g_assert_cmpmem(got, len, expect, len);
+    ufsc_exit(u);
+}
+
 /* A destination with other keyslots refuses the state; the source goes on. */
 static void test_migrate_mismatch(void *obj, void *data,
                                   QGuestAllocator *alloc)
@@ -1435,6 +1483,28 @@ static void *ufsc_setup_throttled(GString *cmd_line, void *arg)
     return arg;
 }
 
+/* The LU's first write fails with ENOSPC, once. */
+static void *ufsc_setup_enospc(GString *cmd_line, void *arg)
+{
+    int fd = g_file_open_tmp("qtest-ufs-crypto.XXXXXX", &image_path, NULL);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_assert_cmpint(ftruncate(fd, TEST_IMAGE_SIZE), ==, 0);
+    close(fd);
+    g_test_queue_destroy(drive_destroy, image_path);
+
+    g_free(setup_args);
+    setup_args = g_strdup_printf(
+        " -blockdev file,filename=%s,node-name=file1 "
+        "-blockdev blkdebug,node-name=drv1,image=file1,"
+        "inject-error.0.event=pwritev,inject-error.0.errno=28,"
+        "inject-error.0.once=on "
+        "-device ufs-lu,bus=ufs0,drive=drv1,lun=%d ",
+        image_path, TEST_LUN);
+    g_string_append(cmd_line, setup_args);
+    return arg;
+}
+
 static void *ufsc_get_driver(void *obj, const char *interface)
 {
     QUfsc *u = obj;
@@ -1476,6 +1546,10 @@ static void ufsc_register_nodes(void)
     QOSGraphTestOptions mcq_throttled = {
         .before = ufsc_setup_throttled,
         .edge.extra_device_opts = "mcq=true,mcq-maxq=1",
+    };
+    QOSGraphTestOptions sdb_enospc = {
+        .before = ufsc_setup_enospc,
+        .edge.extra_device_opts = "mcq=false",
     };
     static const bool stopped = true;
     QOSGraphTestOptions sdb_stopped = {
@@ -1536,6 +1610,8 @@ static void ufsc_register_nodes(void)
                  test_migrate_inflight, &sdb_stopped);
     qos_add_test("mcq-migrate-stopped", "ufs-crypto",
                  test_migrate_inflight, &mcq_stopped);
+    qos_add_test("migrate-refused-on-io-error", "ufs-crypto",
+                 test_migrate_refused, &sdb_enospc);
     qos_add_test("migrate-keyslots-mismatch", "ufs-crypto",
                  test_migrate_mismatch, &sdb);
 }
