@@ -984,6 +984,53 @@ static void test_dun_wrap(void *obj, void *data, QGuestAllocator *alloc)
 }
 
 /*
+ * A READ(10) or WRITE(10) whose PRDT is empty (found by the fuzzer: it
+ * crashed QEMU, with or without CE): the request fails, nothing reaches
+ * the medium, and the device goes on working.
+ */
+static uint8_t rw_no_prdt(QUfsc *u, bool write, uint32_t lba,
+                          uint16_t nblocks, const Crypt *cr)
+{
+    UtpUpiuReq req = { 0 };
+    UtpUpiuRsp rsp;
+
+    req.header.trans_type = UFS_UPIU_TRANSACTION_COMMAND;
+    req.header.flags = write ? UFS_UPIU_CMD_FLAGS_WRITE
+                             : UFS_UPIU_CMD_FLAGS_READ;
+    req.header.lun = TEST_LUN;
+    req.header.task_tag = u->task_tag++;
+    req.sc.exp_data_transfer_len = cpu_to_be32(nblocks * BLOCK_SIZE);
+    req.sc.cdb[0] = write ? WRITE_10 : READ_10;
+    stl_be_p(&req.sc.cdb[2], lba);
+    stw_be_p(&req.sc.cdb[7], nblocks);
+    return send_upiu(u, &req, write ? UFS_UTP_HOST_TO_DEVICE
+                                    : UFS_UTP_DEVICE_TO_HOST,
+                     NULL, 0, cr, &rsp);
+}
+
+static void test_empty_prdt(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    uint8_t before[2 * BLOCK_SIZE], after[2 * BLOCK_SIZE], key[64];
+    Crypt cr = { .ce = true, .cci = 7, .dun = 3 };
+
+    ufsc_init(u, alloc, true);
+    program_test_key(u, &aes256xts, 7, 4096, 0x70, key);
+    image_read(1800, before, sizeof(before));
+    for (int write = 0; write < 2; write++) {
+        /* With CE, the PRDT is found too short before any data moves. */
+        g_assert_cmpuint(rw_no_prdt(u, write, 1800, 2, &no_crypt), ==,
+                         UFS_OCS_INVALID_CMD_TABLE_ATTR);
+        g_assert_cmpuint(rw_no_prdt(u, write, 1800, 2, &cr), ==,
+                         UFS_OCS_INVALID_CMD_TABLE_ATTR);
+    }
+    image_read(1800, after, sizeof(after));
+    g_assert_cmpmem(after, sizeof(after), before, sizeof(before));
+    check_rw(u, &aes256xts, 4096, 7, 11, 1800, 2, 0x71);
+    ufsc_exit(u);
+}
+
+/*
  * A keyslot reprogrammed or evicted while a request that uses it is in
  * flight: the request keeps the key it was submitted with.
  */
@@ -1591,6 +1638,8 @@ static void ufsc_register_nodes(void)
     qos_add_test("mmio-abuse", "ufs-crypto", test_mmio_abuse, &sdb);
     qos_add_test("odd-prdt", "ufs-crypto", test_odd_prdt, &mcq);
     qos_add_test("dun-wrap", "ufs-crypto", test_dun_wrap, &sdb);
+    qos_add_test("sdb-empty-prdt", "ufs-crypto", test_empty_prdt, &sdb);
+    qos_add_test("mcq-empty-prdt", "ufs-crypto", test_empty_prdt, &mcq);
     qos_add_test("sdb-inflight-rekey", "ufs-crypto", test_inflight_rekey,
                  &sdb);
     qos_add_test("mcq-inflight-rekey", "ufs-crypto", test_inflight_rekey,
