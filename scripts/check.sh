@@ -65,7 +65,7 @@ if [ "${UFSC_CHECK_SANITIZERS:-1}" = 1 ]; then
 fi
 
 if [ "${UFSC_CHECK_FUZZ:-1}" = 1 ]; then
-    UFSC_RESULTS=$results UFSC_FUZZ_RUNS=${UFSC_FUZZ_RUNS:-20000} \
+    UFSC_RESULTS=$results UFSC_FUZZ_RUNS=${UFSC_FUZZ_RUNS:-5000} \
         "$UFSC_TOP/scripts/fuzz.sh" || true
 fi
 
