@@ -39,8 +39,11 @@ if [ "${UFSC_CHECK_E2E:-1}" = 1 ]; then
         step "end-to-end on $arch: kernel, initramfs, guest scenario with a migration, host check"
         t=$(date +%s)
         set +e
+        # x86_64 runs the controller in MCQ mode, aarch64 in doorbell mode.
+        props=()
+        [ "$arch" = x86_64 ] && props=(--props mcq=on)
         "$UFSC_TOP/scripts/e2e.sh" --arch "$arch" --quick --migrate --timeout 300 \
-            --qemu "$build" > "$UFSC_CACHE/test-logs/e2e-$arch.log"
+            "${props[@]}" --qemu "$build" > "$UFSC_CACHE/test-logs/e2e-$arch.log"
         rc=$?
         set -e
         line=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' "$UFSC_CACHE/test-logs/e2e-$arch.log" | tail -1)
