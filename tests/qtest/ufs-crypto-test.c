@@ -1416,6 +1416,31 @@ static void test_migrate_inflight(void *obj, void *data,
 }
 
 /*
+ * A host reset as Linux does one (HCE 1 -> 0, then the whole bring-up,
+ * queues included, at new addresses): the controller comes back and
+ * encrypts again.  In MCQ mode this needs the queues reset with HCE.
+ */
+static void test_host_reset(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    QUfsc old;
+
+    ufsc_init(u, alloc, true);
+    check_rw(u, &aes256xts, 4096, 4, 0x90, 1900, 3, 0x91);
+    wreg(u, A_HCE, 0);
+    /* Keep the old queues allocated, so that the new ones move. */
+    old = *u;
+    qpci_iounmap(&u->dev, u->bar);
+    ufsc_init(u, alloc, true);
+    g_assert_cmpuint(u->mcq ? u->sqlba : u->utrlba, !=,
+                     u->mcq ? old.sqlba : old.utrlba);
+    check_rw(u, &aes256xts, 4096, 4, 0x92, 1910, 3, 0x93);
+    ufsc_exit(u);
+    old.bar = qpci_iomap(&u->dev, 0, NULL);
+    ufsc_exit(&old);
+}
+
+/*
  * A request the VM stopped on, held for a retry after an I/O error (ENOSPC
  * stops the VM by default), cannot be migrated: the migration fails, and
  * the request completes once the VM runs again.
@@ -1645,6 +1670,8 @@ static void ufsc_register_nodes(void)
     qos_add_test("mcq-inflight-rekey", "ufs-crypto", test_inflight_rekey,
                  &mcq);
     qos_add_test("hce-toggle-in-flight", "ufs-crypto", test_hce_toggle, &sdb);
+    qos_add_test("sdb-host-reset", "ufs-crypto", test_host_reset, &sdb);
+    qos_add_test("mcq-host-reset", "ufs-crypto", test_host_reset, &mcq);
     qos_add_test("reset-drops-keys", "ufs-crypto", test_reset_drops_keys,
                  &sdb);
     qos_add_test("no-key-in-monitor", "ufs-crypto", test_no_key_in_monitor,
