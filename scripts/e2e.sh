@@ -191,7 +191,9 @@ rm -f "$out/vm.mig"
 
 # ---- guest results -----------------------------------------------------------------
 # The serial console ends lines with CR LF.
-cat "$out/console.log" "$out"/console-dst.log 2>/dev/null | tr -d '\r' > "$out/console.txt"
+consoles=("$out/console.log")
+[ -e "$out/console-dst.log" ] && consoles+=("$out/console-dst.log")
+cat "${consoles[@]}" | tr -d '\r' > "$out/console.txt"
 C=$out/console.txt
 verdict=$(grep -o 'UFSC-VERDICT [A-Z]*' "$C" | tail -1 | cut -d' ' -f2 || true)
 g_ok=$(grep -c '^UFSC-RESULT ok ' "$C" || true)
