@@ -416,8 +416,9 @@ void ufs_crypto_release_req(UfsRequest *req)
  * the guest may be stopped between writing a key and committing it.  The
  * programmed keys go as the raw keys the engine was given, and the
  * destination programs its engine with them.  The migration stream so
- * carries key material, as it carries guest RAM: the raw keys only exist
- * in a buffer while the device state is saved or loaded, then are wiped.
+ * carries key material, as it carries guest RAM.  The buffer that holds
+ * the keys for the stream only exists while the device state is saved or
+ * loaded, and is wiped then.
  */
 
 static void ufs_crypto_free_mig_keys(UfsCrypto *c)
@@ -443,6 +444,7 @@ static int ufs_crypto_pre_save(void *opaque)
     for (int i = 0; i < UFS_CRYPTO_MAX_CAPS; i++) {
         c->mig_caps[i] = i < c->ncaps ? c->caps[i].reg : 0;
     }
+    ufs_crypto_free_mig_keys(c);
     c->mig_keys = g_new0(UfsCryptoMigKey, c->nslots);
     for (uint32_t slot = 0; slot < c->nslots; slot++) {
         g_autoptr(InlineCryptoKey) key = inline_crypto_get_key(&c->engine,

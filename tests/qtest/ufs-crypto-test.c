@@ -1517,7 +1517,11 @@ static void drive_destroy(void *path)
     qos_invalidate_command_line();
 }
 
-static void *ufsc_setup(GString *cmd_line, void *arg)
+/*
+ * Make the test image and put LU 1 on it: node "file1", under the nodes
+ * @filter adds, if any; @top is the node the LU uses.
+ */
+static void setup_lu(GString *cmd_line, const char *filter, const char *top)
 {
     int fd = g_file_open_tmp("qtest-ufs-crypto.XXXXXX", &image_path, NULL);
 
@@ -1527,53 +1531,33 @@ static void *ufsc_setup(GString *cmd_line, void *arg)
     g_test_queue_destroy(drive_destroy, image_path);
 
     g_free(setup_args);
-    setup_args = g_strdup_printf(" -blockdev file,filename=%s,node-name=drv1 "
-                                 "-device ufs-lu,bus=ufs0,drive=drv1,lun=%d ",
-                                 image_path, TEST_LUN);
+    setup_args = g_strdup_printf(" -blockdev file,filename=%s,node-name=file1 "
+                                 "%s -device ufs-lu,bus=ufs0,drive=%s,lun=%d ",
+                                 image_path, filter, top, TEST_LUN);
     g_string_append(cmd_line, setup_args);
+}
+
+static void *ufsc_setup(GString *cmd_line, void *arg)
+{
+    setup_lu(cmd_line, "", "file1");
     return arg;
 }
 
 /* The LU's drive goes through a throttle that only a drain lets through. */
 static void *ufsc_setup_throttled(GString *cmd_line, void *arg)
 {
-    int fd = g_file_open_tmp("qtest-ufs-crypto.XXXXXX", &image_path, NULL);
-
-    g_assert_cmpint(fd, >=, 0);
-    g_assert_cmpint(ftruncate(fd, TEST_IMAGE_SIZE), ==, 0);
-    close(fd);
-    g_test_queue_destroy(drive_destroy, image_path);
-
-    g_free(setup_args);
-    setup_args = g_strdup_printf(
-        " -object throttle-group,id=tg1,x-bps-write=4096 "
-        "-blockdev file,filename=%s,node-name=file1 "
-        "-blockdev throttle,node-name=drv1,file=file1,throttle-group=tg1 "
-        "-device ufs-lu,bus=ufs0,drive=drv1,lun=%d ",
-        image_path, TEST_LUN);
-    g_string_append(cmd_line, setup_args);
+    setup_lu(cmd_line, "-object throttle-group,id=tg1,x-bps-write=4096 "
+             "-blockdev throttle,node-name=drv1,file=file1,throttle-group=tg1",
+             "drv1");
     return arg;
 }
 
 /* The LU's first write fails with ENOSPC, once. */
 static void *ufsc_setup_enospc(GString *cmd_line, void *arg)
 {
-    int fd = g_file_open_tmp("qtest-ufs-crypto.XXXXXX", &image_path, NULL);
-
-    g_assert_cmpint(fd, >=, 0);
-    g_assert_cmpint(ftruncate(fd, TEST_IMAGE_SIZE), ==, 0);
-    close(fd);
-    g_test_queue_destroy(drive_destroy, image_path);
-
-    g_free(setup_args);
-    setup_args = g_strdup_printf(
-        " -blockdev file,filename=%s,node-name=file1 "
-        "-blockdev blkdebug,node-name=drv1,image=file1,"
-        "inject-error.0.event=pwritev,inject-error.0.errno=28,"
-        "inject-error.0.once=on "
-        "-device ufs-lu,bus=ufs0,drive=drv1,lun=%d ",
-        image_path, TEST_LUN);
-    g_string_append(cmd_line, setup_args);
+    setup_lu(cmd_line, "-blockdev blkdebug,node-name=drv1,image=file1,"
+             "inject-error.0.event=pwritev,inject-error.0.errno=28,"
+             "inject-error.0.once=on", "drv1");
     return arg;
 }
 
