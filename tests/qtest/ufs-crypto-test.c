@@ -87,16 +87,22 @@ static uint64_t cfg_addr(uint32_t slot, uint32_t dw)
  * the 16 key dwords and dword 17, commit with dword 16 last.  @key64 is
  * the 64-byte CRYPTOKEY field.
  */
-static void program_key(QUfsc *u, uint32_t slot, uint8_t capidx, uint8_t dusu,
-                        const uint8_t *key64, bool cfge)
+/* The first steps of program_key(): everything but the commit */
+static void stage_key(QUfsc *u, uint32_t slot, const uint8_t *key64)
 {
-    uint32_t cfg = 0;
-
     wreg(u, cfg_addr(slot, UFS_CRYPTOCFG_DW_CFG), 0);
     for (int i = 0; i < UFS_CRYPTOCFG_KEY_DWORDS; i++) {
         wreg(u, cfg_addr(slot, i), ldl_le_p(key64 + 4 * i));
     }
     wreg(u, cfg_addr(slot, UFS_CRYPTOCFG_DW_VSB), 0);
+}
+
+static void program_key(QUfsc *u, uint32_t slot, uint8_t capidx, uint8_t dusu,
+                        const uint8_t *key64, bool cfge)
+{
+    uint32_t cfg = 0;
+
+    stage_key(u, slot, key64);
     cfg = FIELD_DP32(cfg, CRYPTOCFG, DUSU, dusu);
     cfg = FIELD_DP32(cfg, CRYPTOCFG, CAPIDX, capidx);
     cfg = FIELD_DP32(cfg, CRYPTOCFG, CFGE, cfge);
@@ -1306,10 +1312,7 @@ static void test_migrate(void *obj, void *data, QGuestAllocator *alloc)
     /* Slot 9: key dwords written, the commit (dword 16) still to come */
     make_key(key2, 64, 0x52);
     key_field(&aes256xts, key2, key64);
-    wreg(u, cfg_addr(9, UFS_CRYPTOCFG_DW_CFG), 0);
-    for (int i = 0; i < UFS_CRYPTOCFG_KEY_DWORDS; i++) {
-        wreg(u, cfg_addr(9, i), ldl_le_p(key64 + 4 * i));
-    }
+    stage_key(u, 9, key64);
 
     dst = migrate_via_file(u, "", "completed");
     u->dev.bus->qts = dst;
