@@ -49,9 +49,12 @@ if [ -z "$deb" ]; then
            -o Dir::State::Lists="$dl/lists"
            -o Dir::Cache::pkgcache="$dl/pkgcache.bin"
            -o Dir::Cache::srcpkgcache="$dl/srcpkgcache.bin")
-    apt_private -qq "${aopts[@]}" update >/dev/null || die "apt-get update for $debarch failed"
+    net_retry "apt-get update of the $debarch package lists" \
+        apt_private -qq "${aopts[@]}" update >/dev/null ||
+        die "apt-get update for $debarch failed: see apt's messages above"
     tmp=$(mktemp -d "$debdir/dl.XXXXXX")
-    (cd "$tmp" && apt_private -qq "${aopts[@]}" download "busybox-static:$debarch" >/dev/null) ||
+    (cd "$tmp" && net_retry "downloading busybox-static:$debarch" \
+        apt_private -qq "${aopts[@]}" download "busybox-static:$debarch" >/dev/null) ||
         { rm -rf "$tmp"; die "downloading busybox-static:$debarch failed"; }
     mv "$tmp"/busybox-static_*.deb "$debdir/"
     rmdir "$tmp"

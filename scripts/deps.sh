@@ -20,8 +20,8 @@ for group in "$@"; do
             [ "$(id -u)" = 0 ] || die "meson >= 1.5 is needed (bookworm-backports)"
             step "installing meson and python3-pycotap from bookworm-backports"
             apt_private_init
-            DEBIAN_FRONTEND=noninteractive apt_private -y -qq -o Dpkg::Use-Pty=0 \
-                install --no-install-recommends meson/bookworm-backports \
+            DEBIAN_FRONTEND=noninteractive net_retry "installing meson from bookworm-backports" \
+                apt_private -y -qq -o Dpkg::Use-Pty=0 install --no-install-recommends meson/bookworm-backports \
                 python3-pycotap/bookworm-backports >/dev/null ||
                 die "installing meson from bookworm-backports failed"
         fi

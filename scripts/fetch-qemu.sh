@@ -10,23 +10,33 @@ dl=$UFSC_CACHE/qemu-dl
 mkdir -p "$dl"
 
 apt_private_init
-uris=$(cd "$dl" && apt_private source --print-uris "qemu${want:+=$want}" 2>/dev/null) ||
+# apt lists only the files that the current directory lacks: ask from an
+# empty one.
+empty=$(mktemp -d)
+trap 'rm -rf "$empty"' EXIT
+uris=$(cd "$empty" && net_retry "asking apt for the qemu source package's files" \
+           apt_private -qq source --print-uris "qemu${want:+=$want}") ||
     die "apt cannot find the qemu source package"
-orig=$(echo "$uris" | grep -o "qemu_[^ ']*\.orig\.tar\.[a-z0-9]*" | head -1 || true)
-[ -n "$orig" ] || die "no orig tarball for qemu"
-ver=${orig#qemu_}; ver=${ver%%+*}; ver=${ver%%.orig*}
+# The file name apt writes (qemu_10.0.13+ds.orig.tar.xz), not the URI's
+# URL-encoded spelling of it (qemu_10.0.13%2bds.orig.tar.xz).
+orig=$(print_uris_file 'qemu_*.orig.tar.*' <<< "$uris") || die "no orig tarball for qemu in: $uris"
+case "$orig" in */*|.*) die "unexpected file name from apt: $orig" ;; esac
+ver=${orig#qemu_}; ver=${ver%%.orig.tar.*}; ver=${ver%%+*}
 case "$ver" in 10.0.*) ;; *) die "qemu source package is $ver, need 10.0.x (set QEMU_DEB_VERSION)";; esac
 
 src=$UFSC_CACHE/qemu-src/$ver
 if [ ! -f "$src/.complete" ]; then
     if [ ! -f "$dl/$orig" ]; then
         step "downloading QEMU $ver source package (40 MB)"
-        (cd "$dl" && apt_private -qq source --download-only "qemu${want:+=$want}" >/dev/null 2>&1) ||
+        (cd "$dl" && net_retry "downloading the qemu source package ($orig)" \
+            apt_private -qq source --download-only "qemu${want:+=$want}" >/dev/null) ||
             die "downloading the qemu source package failed"
+        [ -f "$dl/$orig" ] || die "apt downloaded the qemu source package, but $dl/$orig is not there"
     fi
     step "unpacking $orig"
-    rm -rf "$src" && mkdir -p "$src"
-    tar -xf "$dl/$orig" -C "$src" --strip-components=1
-    touch "$src/.complete"
+    rm -rf "$src" "$src.tmp" && mkdir -p "$src.tmp"
+    tar -xf "$dl/$orig" -C "$src.tmp" --strip-components=1 || { rm -rf "$src.tmp"; die "unpacking $orig failed"; }
+    touch "$src.tmp/.complete"
+    mv "$src.tmp" "$src"
 fi
 echo "$src"

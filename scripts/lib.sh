@@ -8,6 +8,36 @@ UFSC_LOCK=$UFSC_CACHE/.build.lock
 step() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# net_retry WHAT CMD...: run a step that goes to the network; if it fails,
+# say what it was doing and try once more.  Returns the second status.
+net_retry() {
+    local what=$1; shift
+    "$@" && return 0
+    printf 'warning: %s failed (exit %s); retrying once\n' "$what" "$?" >&2
+    "$@" && return 0
+    local rc=$?
+    printf 'error: %s failed twice (exit %s)\n' "$what" "$rc" >&2
+    return "$rc"
+}
+
+# print_uris_file PATTERN: read "apt-get --print-uris" output on stdin and
+# print the file name of the first file whose name matches the shell
+# PATTERN.  Each line is 'URI' NAME SIZE HASH: the URI is URL-encoded
+# (%2b for +), the name is the file apt writes, so the name is taken.
+print_uris_file() {
+    local uri name rest
+    # shellcheck disable=SC2034 # uri and rest are read to be skipped
+    while read -r uri name rest; do
+        case "$uri" in \'*\') ;; *) continue ;; esac
+        # shellcheck disable=SC2053 # PATTERN is a glob on purpose
+        if [[ "$name" == $1 ]]; then
+            printf '%s\n' "$name"
+            return 0
+        fi
+    done
+    return 1
+}
+
 # Run "$@" holding the machine-wide heavy-build lock: two compiler farms on a
 # 2-core machine only slow each other down.
 with_build_lock() {
@@ -72,9 +102,9 @@ EOS
        [ -z "$(find "$stamp" -mmin -720 2>/dev/null)" ]; then
         mv "$UFSC_APT/sources.list.new" "$UFSC_APT/sources.list"
         step "apt: updating private package lists (bookworm-backports, trixie)"
-        # shellcheck disable=SC2046
-        apt-get -qq $(apt_private_opts) -o Dir::Etc::Preferences="$UFSC_APT/preferences" update \
-            >/dev/null || die "apt-get update (private lists) failed"
+        net_retry "apt-get update of the private package lists (bookworm-backports, trixie)" \
+            apt_private -qq update >/dev/null ||
+            die "apt-get update (private lists) failed: see apt's messages above"
         touch "$stamp"
     else
         rm -f "$UFSC_APT/sources.list.new"
@@ -101,15 +131,18 @@ need_pkgs() {
     export DEBIAN_FRONTEND=noninteractive
     if [[ "${missing[*]}" == */* ]]; then
         apt_private_init
-        apt_private -y -qq -o Dpkg::Use-Pty=0 install --no-install-recommends \
+        net_retry "installing ${missing[*]} (private apt configuration)" \
+            apt_private -y -qq -o Dpkg::Use-Pty=0 install --no-install-recommends \
             "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
         return 0
     fi
     # Package lists may be missing or stale on a fresh machine: update once.
     if ! apt-get -y -qq -o Dpkg::Use-Pty=0 install --no-install-recommends \
             "${missing[@]}" >/dev/null 2>&1; then
-        apt-get -qq update >/dev/null || die "apt-get update failed"
-        apt-get -y -qq -o Dpkg::Use-Pty=0 install --no-install-recommends \
+        net_retry "apt-get update (system package lists)" apt-get -qq update >/dev/null ||
+            die "apt-get update failed: see apt's messages above"
+        net_retry "installing ${missing[*]}" \
+            apt-get -y -qq -o Dpkg::Use-Pty=0 install --no-install-recommends \
             "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
     fi
 }
