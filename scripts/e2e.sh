@@ -106,7 +106,8 @@ out=${out:-$UFSC_CACHE/e2e-$arch}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out"/lu0.img "$out"/lu1.img "$out"/console.log "$out"/check.log "$out"/qemu.log "$out"/report.txt \
-    "$out"/console-dst.log "$out"/qemu-dst.log "$out"/migrate.log "$out"/vm.mig "$out"/qmp.sock
+    "$out"/console-dst.log "$out"/qemu-dst.log "$out"/migrate.log "$out"/vm.mig "$out"/qmp.sock \
+    "$out"/console-in
 step "making the LU images in $out"
 truncate -s 256M "$out/lu0.img" "$out/lu1.img"
 mkfs.ext4 -q -F -b 4096 -O encrypt,stable_inodes -L ufsc-ext4 "$out/lu0.img" ||
@@ -141,16 +142,33 @@ trap 'kill "$qpid" 2>/dev/null || true' EXIT
 t_verdict=
 last_report=0
 cons=$out/console.log
-migrated=0 mig_rc=
+migrated=0 mig_rc='' signalled=0
+if [ "$migrate" = 1 ]; then
+    # The restored VM's console input: the host says there, with one line,
+    # that the guest now runs in the restored VM; the guest's workload goes
+    # on until then.  The FIFO is held open here for reading and writing,
+    # so that QEMU's open does not wait for a writer.
+    rm -f "$out/console-in"
+    mkfifo "$out/console-in"
+    exec {con_in}<>"$out/console-in"
+fi
 while kill -0 "$qpid" 2>/dev/null; do
     sleep 0.5
     if [ -z "$t_verdict" ] && grep -q 'UFSC-VERDICT' "$cons" 2>/dev/null; then
         t_verdict=$(now)
     fi
-    # --migrate: save the VM to a file mid-workload, quit, restore it in a
-    # new QEMU whose console goes on in console-dst.log.
+    # --migrate: save the VM to a file once the workload has written a
+    # file, quit, restore it in a new QEMU whose console goes on in
+    # console-dst.log; once the restored VM has written a file, tell the
+    # guest on its console that it has been migrated.
+    if [ "$migrate" = 1 ] && [ "$migrated" = 1 ] && [ "$signalled" = 0 ] &&
+       grep -q 'UFSC-MIGRATE wrote' "$out/console-dst.log" 2>/dev/null; then
+        signalled=1
+        step "the restored VM writes files: telling the guest it was migrated"
+        echo "restored" >&"$con_in"
+    fi
     if [ "$migrate" = 1 ] && [ "$migrated" = 0 ] &&
-       grep -q 'UFSC-MIGRATE start' "$out/console.log" 2>/dev/null; then
+       grep -q 'UFSC-MIGRATE wrote' "$out/console.log" 2>/dev/null; then
         migrated=1
         step "migrating the guest to $out/vm.mig mid-workload"
         set +e
@@ -163,9 +181,14 @@ while kill -0 "$qpid" 2>/dev/null; do
         [ "$mig_rc" = 0 ] || break
         dst_cmd=()
         for a in "${qemu_cmd[@]}"; do
-            dst_cmd+=("${a/file:$out\/console.log/file:$out/console-dst.log}")
+            if [ "$a" = "file:$out/console.log" ]; then
+                dst_cmd+=(chardev:ufsc-con)
+            else
+                dst_cmd+=("$a")
+            fi
         done
-        dst_cmd+=(-incoming "file:$out/vm.mig")
+        dst_cmd+=(-chardev "file,id=ufsc-con,path=$out/console-dst.log,input-path=$out/console-in"
+                  -incoming "file:$out/vm.mig")
         step "restoring it in a new QEMU; console: $out/console-dst.log"
         : > "$out/console-dst.log"
         timeout -k 10 "$timeout_s" "${dst_cmd[@]}" < /dev/null > "$out/qemu-dst.log" 2>&1 &
@@ -187,7 +210,7 @@ set -e
 trap - EXIT
 t_end=$(now)
 [ -n "$t_verdict" ] || { grep -q 'UFSC-VERDICT' "$cons" && t_verdict=$t_end; } || true
-rm -f "$out/vm.mig"
+rm -f "$out/vm.mig" "$out/console-in"
 
 # ---- guest results -----------------------------------------------------------------
 # The serial console ends lines with CR LF.
@@ -214,8 +237,9 @@ if [ "$migrate" = 1 ]; then
     src_n=$(tr -d '\r' < "$out/console.log" | grep -c '^UFSC-MIGRATE wrote ' || true)
     dst_n=$(tr -d '\r' < "$out/console-dst.log" 2>/dev/null | grep -c '^UFSC-MIGRATE wrote ' || true)
     report "  migration: $(tail -1 "$out/migrate.log" 2>/dev/null || echo 'not done')"
+    signal_n=$(tr -d '\r' < "$out/console-dst.log" 2>/dev/null | grep -c '^UFSC-MIGRATE signal ' || true)
     report "  migration: $src_n files written before, $dst_n after, by the restored VM"
-    if [ "$mig_rc" = 0 ] && [ "$src_n" -gt 0 ] && [ "$dst_n" -gt 0 ]; then
+    if [ "$mig_rc" = 0 ] && [ "$src_n" -gt 0 ] && [ "$dst_n" -gt 0 ] && [ "$signal_n" = 1 ]; then
         passes=$((passes + 1))
     else
         report "  migration: FAILED (not done, or not in the middle of the workload)"
