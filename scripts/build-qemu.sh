@@ -9,8 +9,9 @@
 #
 # Environment: QEMU_SRC (a pristine QEMU checkout instead of Debian's source
 # package), UFSC_CRYPTO (gcrypt, default, or nettle), UFSC_TARGETS,
-# UFSC_SANITIZE=1 (AddressSanitizer and UndefinedBehaviorSanitizer),
-# UFSC_FUZZ=1 (clang, libFuzzer and ASan: builds qemu-fuzz-<target>).
+# UFSC_SANITIZE=1 (clang with AddressSanitizer, UndefinedBehaviorSanitizer
+# and libFuzzer's instrumentation: one build serves the sanitizer tests and
+# the fuzzer, qemu-fuzz-<target>; UFSC_FUZZ=1 is the same).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -34,22 +35,33 @@ fi
 ver=$(cat "$pristine/VERSION")
 case "$ver" in 10.0.*) ;; *) step "warning: QEMU $ver is not 10.0.x; the patch queue targets 10.0";; esac
 
+# Only the devices of configs/devices/*/ufs-crypto.mak (the machines our
+# tests and users boot, the UFS controllers, virtio and a few more), not
+# every board of each target: about half the build.
 configure_args=(--target-list="$targets" --without-default-features
+    --without-default-devices --enable-tools
     --enable-tcg --enable-slirp --enable-fdt=system --enable-"$crypto"
     --disable-docs --disable-debug-info --disable-install-blobs
     --python=/usr/bin/python3)
+for t in ${targets//,/ }; do
+    configure_args+=(--with-devices-"${t%-softmmu}"=ufs-crypto)
+done
 flavour=$crypto
-if [ "${UFSC_SANITIZE:-0}" = 1 ]; then
-    configure_args+=(--enable-asan --enable-ubsan)
+sanitize=0
+if [ "${UFSC_SANITIZE:-0}" = 1 ] || [ "${UFSC_FUZZ:-0}" = 1 ]; then
+    sanitize=1
+    need_pkgs clang libclang-rt-dev
+    configure_args+=(--cc=clang --cxx=clang++ --enable-asan --enable-ubsan --enable-fuzzing)
     flavour=$crypto-san
 fi
-if [ "${UFSC_FUZZ:-0}" = 1 ]; then
-    need_pkgs clang libclang-rt-dev
-    configure_args+=(--cc=clang --cxx=clang++ --enable-fuzzing --enable-asan)
-    flavour=$crypto-fuzz
-fi
 
-key=$( { echo "$pristine"; echo "${configure_args[*]}"; cat "$UFSC_TOP"/patches/qemu/*.patch 2>/dev/null || true; } |
+# One tree per backend, sanitizer setting and target list, so that the
+# builds make check uses (both targets; aarch64 only; x86_64 only) do not
+# evict one another.
+tag=${targets//-softmmu/}
+flavour=$flavour.${tag//,/+}
+key=$( { echo "$pristine"; echo "${configure_args[*]}"; cat "$UFSC_TOP"/patches/qemu/*.patch 2>/dev/null || true;
+         cat "$UFSC_TOP"/configs/devices/*/*.mak; } |
        sha256sum | cut -c1-12)
 root=$UFSC_CACHE/qemu-build
 work=$root/$ver-$flavour-$key
@@ -80,7 +92,7 @@ if [ ! -f "$src/.patched" ]; then
 fi
 
 # Sync the overlay: only files whose content changed are copied.
-(cd "$UFSC_TOP" && for d in hw include tests docs crypto; do if [ -d "$d" ]; then find "$d" -type f; fi; done) |
+(cd "$UFSC_TOP" && for d in hw include tests docs crypto configs; do if [ -d "$d" ]; then find "$d" -type f; fi; done) |
 while read -r f; do
     if ! cmp -s "$UFSC_TOP/$f" "$src/$f"; then
         mkdir -p "$(dirname "$src/$f")"
@@ -96,13 +108,12 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 
 step "building QEMU (ninja; progress below)"
-ninja_targets=(qemu-system-aarch64 qemu-system-x86_64 tests/qtest/qos-test
+ninja_targets=(qemu-system-aarch64 qemu-system-x86_64 qemu-img tests/qtest/qos-test
                tests/unit/test-inline-crypto tests/unit/test-crypto-adiantum
                ${UFSC_EXTRA_TARGETS:-})
 # Filter targets to those the target list builds.
 tt=()
-if [ "${UFSC_FUZZ:-0}" = 1 ]; then
-    ninja_targets=()
+if [ "$sanitize" = 1 ]; then
     for t in ${targets//,/ }; do ninja_targets+=("qemu-fuzz-${t%-softmmu}"); done
 fi
 for t in "${ninja_targets[@]}"; do

@@ -1,43 +1,60 @@
 #!/usr/bin/env bash
 # check.sh: what "make check" runs.  Builds what is missing, runs every
-# test and ends with the line "N passed, N failed".
+# test and ends with the line "N passed, N failed".  The work is ordered so
+# that a failure shows early: each build is followed by the tests that use
+# it, the cheapest first.
 #
-#   1. QEMU (gcrypt) and, for one target, QEMU with the other crypto backend
-#   2. the engine's unit test and the qtests (upstream ufs-test on -device
-#      ufs, ufs-crypto-test) on each build
+#   1. host-side tests: apt's --print-uris parsing of fetch-qemu.sh, the
+#      host check's Adiantum against the published vectors (no build)
+#   2. QEMU (gcrypt): the engine's unit tests and the qtests (upstream
+#      ufs-test on -device ufs, ufs-crypto-test) on aarch64 and x86_64;
+#      make install into a scratch prefix, its binaries, make uninstall
 #   3. the end-to-end test: a Linux guest using fscrypt -o inlinecrypt on
-#      -device ufs-crypto, on aarch64 and x86_64, with the host-side
-#      ciphertext check (UFSC_CHECK_E2E=0 skips it)
-#   4. a QEMU built with ASan and UBSan: unit test, qtests and the aarch64
-#      end-to-end test again, failing on any sanitizer report
-#      (UFSC_CHECK_SANITIZERS=0 skips it)
-#   5. a short fuzzing run of -device ufs-crypto with a fixed seed
-#      (generic-fuzz, libFuzzer, ASan; UFSC_CHECK_FUZZ=0 skips it)
+#      -device ufs-crypto with the host-side ciphertext check, on aarch64
+#      (doorbell mode) and x86_64 (MCQ mode, with a migration)
+#      (UFSC_CHECK_E2E=0 skips it)
+#   4. QEMU with the other crypto backend (aarch64): unit tests and qtests
+#   5. QEMU built with clang, ASan, UBSan and libFuzzer's instrumentation
+#      (x86_64): unit tests, qtests and the x86_64 end-to-end test with a
+#      migration, failing on any sanitizer report (UFSC_CHECK_SANITIZERS=0
+#      skips it); then, on the same build, a short fuzzing run of
+#      -device ufs-crypto with a fixed seed (UFSC_CHECK_FUZZ=0 skips it)
+#
+# The elapsed time of each step and the total are printed at the end.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-start=$(date +%s)
-results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+start=$(date +%s) last=$start
+times=$(mktemp) results=$(mktemp)
+trap 'rm -f "$results" "$times"' EXIT
+# mark WHAT: WHAT took the time since the previous mark.
+mark() {
+    local now
+    now=$(date +%s)
+    printf '  %-52s %5ss\n' "$1" $((now - last)) >> "$times"
+    step "$1: $((now - last))s"
+    last=$now
+}
+mkdir -p "$UFSC_CACHE/test-logs"
+
 "$UFSC_TOP/scripts/deps.sh" test
+UFSC_RESULTS=$results "$UFSC_TOP/scripts/run-host-tests.sh" || true
+mark "host-side tests (packages, parsing, Adiantum)"
+
+crypto=${UFSC_CRYPTO:-gcrypt}
 build=$("$UFSC_TOP/scripts/build-qemu.sh")
-builds=("$build:${UFSC_CRYPTO:-gcrypt}")
-# The other crypto backend must keep working too: build it for one target
-# and run the device's unit test and qtests on it.
-other=nettle
-[ "${UFSC_CRYPTO:-gcrypt}" = nettle ] && other=gcrypt
-if [ "${UFSC_CHECK_OTHER_BACKEND:-1}" = 1 ]; then
-    step "building QEMU with the $other backend as well (aarch64 only)"
-    build2=$(UFSC_CRYPTO=$other UFSC_TARGETS=aarch64-softmmu "$UFSC_TOP/scripts/build-qemu.sh")
-    builds+=("$build2:$other:aarch64")
-fi
-step "QEMU builds ready after $(( $(date +%s) - start ))s"
-UFSC_RESULTS=$results "$UFSC_TOP/scripts/run-tests.sh" "${builds[@]}" || true
+mark "QEMU build ($crypto, aarch64 and x86_64)"
+UFSC_RESULTS=$results "$UFSC_TOP/scripts/run-tests.sh" "$build:$crypto" || true
+mark "unit tests and qtests ($crypto)"
+UFSC_RESULTS=$results "$UFSC_TOP/scripts/run-host-tests.sh" --install || true
+mark "make install, use, make uninstall"
 
 if [ "${UFSC_CHECK_E2E:-1}" = 1 ]; then
     for arch in aarch64 x86_64; do
-        step "end-to-end on $arch: kernel, initramfs, guest scenario, host check"
-        t=$(date +%s)
+        kernel=$("$UFSC_TOP/scripts/build-kernel.sh" "$arch")
+        initrd=$("$UFSC_TOP/scripts/build-initramfs.sh" "$arch")
+        mark "guest kernel and initramfs ($arch)"
+        step "end-to-end on $arch: guest scenario, host check"
         set +e
         # aarch64: doorbell mode, as kernel CI runs it (no migration; the
         # sanitizer run migrates in doorbell mode).  x86_64: MCQ mode, with
@@ -45,6 +62,7 @@ if [ "${UFSC_CHECK_E2E:-1}" = 1 ]; then
         opts=()
         [ "$arch" = x86_64 ] && opts=(--props mcq=on --migrate)
         "$UFSC_TOP/scripts/e2e.sh" --arch "$arch" --quick --timeout 300 \
+            --kernel "$kernel" --initrd "$initrd" \
             "${opts[@]}" --qemu "$build" > "$UFSC_CACHE/test-logs/e2e-$arch.log"
         rc=$?
         set -e
@@ -58,22 +76,42 @@ if [ "${UFSC_CHECK_E2E:-1}" = 1 ]; then
             echo "    ok - e2e $arch: $p checks passed"
         else
             echo "    not ok - e2e $arch: $f failed; console log and report kept in $UFSC_CACHE/e2e-$arch"
-            grep -E '^    |no verdict|QEMU:|kernel trouble' "$UFSC_CACHE/test-logs/e2e-$arch.log" | head -15
+            grep -E '^    |no verdict|QEMU:|kernel trouble|migration' "$UFSC_CACHE/test-logs/e2e-$arch.log" | head -15
         fi
+        grep -E '^  (migration|host check|times):' "$UFSC_CACHE/e2e-$arch/report.txt" 2>/dev/null | sed 's/^/    /' || true
         echo "$p $f" >> "$results"
-        step "e2e $arch: $p passed, $f failed ($(( $(date +%s) - t ))s, log $UFSC_CACHE/test-logs/e2e-$arch.log)"
+        mark "end-to-end test ($arch): $p passed, $f failed"
     done
 fi
 
-if [ "${UFSC_CHECK_SANITIZERS:-1}" = 1 ]; then
-    UFSC_RESULTS=$results "$UFSC_TOP/scripts/check-sanitizers.sh" || true
+# The other crypto backend must keep working too: build it for one target
+# and run the device's unit tests and qtests on it.
+if [ "${UFSC_CHECK_OTHER_BACKEND:-1}" = 1 ]; then
+    other=nettle
+    [ "$crypto" = nettle ] && other=gcrypt
+    build2=$(UFSC_CRYPTO=$other UFSC_TARGETS=aarch64-softmmu "$UFSC_TOP/scripts/build-qemu.sh")
+    mark "QEMU build ($other, aarch64)"
+    UFSC_RESULTS=$results "$UFSC_TOP/scripts/run-tests.sh" "$build2:$other:aarch64" || true
+    mark "unit tests and qtests ($other)"
 fi
 
+if [ "${UFSC_CHECK_SANITIZERS:-1}" = 1 ] || [ "${UFSC_CHECK_FUZZ:-1}" = 1 ]; then
+    UFSC_SANITIZE=1 UFSC_TARGETS=x86_64-softmmu "$UFSC_TOP/scripts/build-qemu.sh" > /dev/null
+    mark "QEMU build (clang, ASan, UBSan, fuzzing; x86_64)"
+fi
+if [ "${UFSC_CHECK_SANITIZERS:-1}" = 1 ]; then
+    UFSC_RESULTS=$results "$UFSC_TOP/scripts/check-sanitizers.sh" || true
+    mark "tests under ASan and UBSan"
+fi
 if [ "${UFSC_CHECK_FUZZ:-1}" = 1 ]; then
     UFSC_RESULTS=$results UFSC_FUZZ_RUNS=${UFSC_FUZZ_RUNS:-5000} \
         "$UFSC_TOP/scripts/fuzz.sh" || true
+    mark "fuzzing (${UFSC_FUZZ_RUNS:-5000} inputs, fixed seed)"
 fi
 
-step "make check took $(( $(date +%s) - start ))s"
+echo
+echo "make check: time per step"
+cat "$times"
+printf '  %-52s %5ss\n' "total" $(( $(date +%s) - start ))
 echo
 awk '{ p += $1; f += $2 } END { printf("%d passed, %d failed\n", p, f); exit (f > 0 || p == 0) }' "$results"

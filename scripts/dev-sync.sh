@@ -3,7 +3,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$1
-(cd "$top" && for d in hw include tests docs crypto; do if [ -d "$d" ]; then find "$d" -type f; fi; done) |
+(cd "$top" && for d in hw include tests docs crypto configs; do if [ -d "$d" ]; then find "$d" -type f; fi; done) |
 while read -r f; do
     cmp -s "$top/$f" "$tree/$f" || { mkdir -p "$(dirname "$tree/$f")"; cp "$top/$f" "$tree/$f"; }
 done

@@ -32,7 +32,7 @@ fail() {
 # configuration ports, which -M virt does not have.  The qtests run on the
 # default build, the one make check and make demo use (build-qemu.sh keeps
 # one tree per flavour: an x86_64-only one would evict it).
-build=$(UFSC_FUZZ=1 UFSC_TARGETS=x86_64-softmmu "$UFSC_TOP/scripts/build-qemu.sh")
+build=$(UFSC_SANITIZE=1 UFSC_TARGETS=x86_64-softmmu "$UFSC_TOP/scripts/build-qemu.sh")
 qbuild=$("$UFSC_TOP/scripts/build-qemu.sh")
 
 # Largest input, for the seeds and for the inputs libFuzzer makes.
@@ -87,6 +87,7 @@ export QEMU_FUZZ_ARGS="-M pc -nodefaults -nic none \
     -device ufs-lu,bus=ufs0,drive=d1,lun=1"
 export QEMU_FUZZ_OBJECTS="*ufs*"
 export ASAN_OPTIONS=detect_leaks=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 corpus=corpus
 if [ -n "${UFSC_FUZZ_RUNS:-}" ]; then
