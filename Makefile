@@ -3,7 +3,7 @@
 
 -include config.mk
 
-.PHONY: all qemu demo check check-sanitizers fuzz bench clean-cache help
+.PHONY: all qemu demo check check-sanitizers fuzz bench clean-cache help install uninstall
 
 all: qemu
 
@@ -13,6 +13,7 @@ help:
 	@echo "make check   build QEMU, guest kernels and initramfs, and run all the tests"
 	@echo "make bench   benchmarks, results in out/bench/"
 	@echo "make qemu    only build QEMU (prints the build directory)"
+	@echo "make install [PREFIX=/usr/local/ufs-crypto]   install our QEMU; make uninstall"
 
 qemu:
 	@scripts/build-qemu.sh
@@ -35,3 +36,11 @@ bench:
 
 clean-cache:
 	@bash -c 'source scripts/lib.sh; echo "removing $$UFSC_CACHE"; rm -rf "$$UFSC_CACHE"'
+
+# make install [PREFIX=/usr/local/ufs-crypto]; make uninstall [PREFIX=...]
+PREFIX ?= /usr/local/ufs-crypto
+install:
+	@scripts/install.sh install "$(PREFIX)"
+
+uninstall:
+	@scripts/install.sh uninstall "$(PREFIX)"
