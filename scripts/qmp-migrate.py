@@ -59,6 +59,9 @@ def main():
         sys.exit('usage: qmp-migrate.py SOCKET URI')
     qmp = Qmp(sys.argv[1])
     t0 = time.monotonic()
+    # MIGRATION events are sent only with the events capability on.
+    qmp.cmd('migrate-set-capabilities',
+            capabilities=[{'capability': 'events', 'state': True}])
     qmp.cmd('migrate', uri=sys.argv[2])
     while True:
         ev = qmp.event('MIGRATION')
