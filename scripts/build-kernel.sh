@@ -100,7 +100,8 @@ export KBUILD_BUILD_USER=ufs-crypto KBUILD_BUILD_HOST=ufs-crypto
 export KBUILD_BUILD_TIMESTAMP="2025-01-01 00:00:00 UTC"
 makeargs=(-C "$src" O="$build" ARCH="$karch" CROSS_COMPILE="$cross")
 if [ "${UFSC_NO_CCACHE:-0}" != 1 ] && command -v ccache >/dev/null; then
-    export CCACHE_DIR=$UFSC_CACHE/ccache CCACHE_BASEDIR=$linux CCACHE_NOHASHDIR=1
+    # Depend mode, as in build-qemu.sh: no extra preprocessor run on a miss.
+    export CCACHE_DIR=$UFSC_CACHE/ccache CCACHE_BASEDIR=$linux CCACHE_NOHASHDIR=1 CCACHE_DEPEND=1
     mkdir -p "$CCACHE_DIR"
     makeargs+=(CC="ccache ${cross}gcc" HOSTCC="ccache gcc")
 fi

@@ -51,7 +51,10 @@ sanitize=0
 if [ "${UFSC_SANITIZE:-0}" = 1 ] || [ "${UFSC_FUZZ:-0}" = 1 ]; then
     sanitize=1
     need_pkgs clang libclang-rt-dev
-    configure_args+=(--cc=clang --cxx=clang++ --enable-asan --enable-ubsan --enable-fuzzing)
+    # -O1, as sanitizer builds usually are: quicker to build, still fast
+    # enough for the tests and the fuzzer.
+    configure_args+=(--cc=clang --cxx=clang++ --enable-asan --enable-ubsan --enable-fuzzing
+                     --extra-cflags=-O1)
     flavour=$crypto-san
 fi
 
@@ -67,7 +70,11 @@ root=$UFSC_CACHE/qemu-build
 work=$root/$ver-$flavour-$key
 src=$work/src build=$work/build
 
-export CCACHE_DIR=$UFSC_CACHE/ccache CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1
+# Depend mode: on a miss ccache runs the compiler once and takes the
+# dependencies from its -MD file, instead of running the preprocessor
+# first; a cold build costs what it costs without ccache (measured: +45 %
+# CPU in the default mode).
+export CCACHE_DIR=$UFSC_CACHE/ccache CCACHE_BASEDIR=$root CCACHE_NOHASHDIR=1 CCACHE_DEPEND=1
 export PATH=/usr/lib/ccache:$PATH
 mkdir -p "$CCACHE_DIR"; ccache -M 8G >/dev/null
 
@@ -108,8 +115,11 @@ if [ ! -f "$build/build.ninja" ]; then
 fi
 
 step "building QEMU (ninja; progress below)"
-ninja_targets=(qemu-system-aarch64 qemu-system-x86_64 qemu-img tests/qtest/qos-test
-               tests/unit/test-inline-crypto tests/unit/test-crypto-adiantum
+# UFSC_NINJA_TARGETS: only these (make demo needs only qemu-system-aarch64;
+# make check completes the same tree later).
+# shellcheck disable=SC2206 # a list of words on purpose
+ninja_targets=(${UFSC_NINJA_TARGETS:-qemu-system-aarch64 qemu-system-x86_64 qemu-img tests/qtest/qos-test
+               tests/unit/test-inline-crypto tests/unit/test-crypto-adiantum}
                ${UFSC_EXTRA_TARGETS:-})
 # Filter targets to those the target list builds.
 tt=()

@@ -32,7 +32,8 @@ fail() {
 # configuration ports, which -M virt does not have.  The qtests run on the
 # default build, the one make check and make demo use (build-qemu.sh keeps
 # one tree per flavour: an x86_64-only one would evict it).
-build=$(UFSC_SANITIZE=1 UFSC_TARGETS=x86_64-softmmu "$UFSC_TOP/scripts/build-qemu.sh")
+build=$(UFSC_CRYPTO=$(san_crypto) UFSC_SANITIZE=1 UFSC_TARGETS=x86_64-softmmu \
+        "$UFSC_TOP/scripts/build-qemu.sh")
 qbuild=$("$UFSC_TOP/scripts/build-qemu.sh")
 
 # Largest input, for the seeds and for the inputs libFuzzer makes.

@@ -8,6 +8,13 @@ UFSC_LOCK=$UFSC_CACHE/.build.lock
 step() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# The crypto backend of the sanitizer and fuzzing build: the one the
+# default build does not use, so that make check covers both backends
+# with one build fewer.
+san_crypto() {
+    if [ "${UFSC_CRYPTO:-gcrypt}" = nettle ]; then echo gcrypt; else echo nettle; fi
+}
+
 # net_retry WHAT CMD...: run a step that goes to the network; if it fails,
 # say what it was doing and try once more.  Returns the second status.
 net_retry() {
@@ -145,4 +152,35 @@ need_pkgs() {
             apt-get -y -qq -o Dpkg::Use-Pty=0 install --no-install-recommends \
             "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
     fi
+}
+
+# run_tap NAME CMD...: run a TAP-speaking test in $tap_dir (default: here)
+# under a 10-minute hang limit, log it to $UFSC_CACHE/test-logs/NAME.tap,
+# echo its results and add them to tap_passed and tap_failed.  A sanitizer
+# report, or an exit status other than 0 without a "not ok", is a failure.
+tap_passed=0 tap_failed=0
+run_tap() {
+    local name=$1; shift
+    local log=$UFSC_CACHE/test-logs out rc n_ok n_fail start
+    mkdir -p "$log"
+    out=$log/$name.tap
+    start=$(date +%s)
+    (cd "${tap_dir:-.}" && timeout 600 "$@") > "$out" 2>&1
+    rc=$?
+    n_ok=$(grep -c '^ok ' "$out" || true)
+    n_fail=$(grep -c '^not ok ' "$out" || true)
+    if grep -qE 'runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer' "$out"; then
+        echo "    not ok - $name: sanitizer report:"
+        grep -E -m5 'runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer' "$out" | sed 's|^|        |'
+        n_fail=$((n_fail + 1))
+    fi
+    grep -E '^(ok|not ok) ' "$out" | sed "s|^|    |"
+    if [ "$rc" != 0 ] && [ "$n_fail" = 0 ]; then
+        # A crash or a failed assertion ends the test before "not ok".
+        n_fail=1
+        echo "    not ok - $name exited with status $rc:"
+        grep -E 'ERROR|Bail out|assert|error' "$out" | head -5 | sed 's|^|        |'
+    fi
+    tap_passed=$((tap_passed + n_ok)); tap_failed=$((tap_failed + n_fail))
+    step "$name: $n_ok passed, $n_fail failed ($(( $(date +%s) - start ))s, log $out)"
 }

@@ -6,37 +6,9 @@
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 
-log=$UFSC_CACHE/test-logs
-mkdir -p "$log"
-passed=0 failed=0
-
-# run_tap NAME CMD...: run a TAP-speaking test binary, count its results.
-run_tap() {
-    local name=$1; shift
-    local out=$log/$name.tap rc n_ok n_fail start
-    start=$(date +%s)
-    (cd "$build" && timeout 600 "$@") > "$out" 2>&1
-    rc=$?
-    n_ok=$(grep -c '^ok ' "$out")
-    n_fail=$(grep -c '^not ok ' "$out")
-    if grep -qE 'runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer' "$out"; then
-        echo "    not ok - $name: sanitizer report:"
-        grep -E -m5 'runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer' "$out" | sed 's|^|        |'
-        n_fail=$((n_fail + 1))
-    fi
-    grep -E '^(ok|not ok) ' "$out" | sed "s|^|    |"
-    if [ "$rc" != 0 ] && [ "$n_fail" = 0 ]; then
-        # A crash or a failed assertion ends the binary before "not ok".
-        n_fail=1
-        echo "    not ok - $name exited with status $rc:"
-        grep -E 'ERROR|Bail out|assert|error' "$out" | head -5 | sed 's|^|        |'
-    fi
-    passed=$((passed + n_ok)); failed=$((failed + n_fail))
-    step "$name: $n_ok passed, $n_fail failed ($(( $(date +%s) - start ))s, log $out)"
-}
-
 for spec in "$@"; do
     IFS=: read -r build label arches <<< "$spec"
+    tap_dir=$build
     label=${label:-gcrypt}
     arches=${arches:-aarch64,x86_64}
 
@@ -58,7 +30,7 @@ for spec in "$@"; do
 done
 
 echo
-echo "$passed passed, $failed failed"
+echo "$tap_passed passed, $tap_failed failed"
 # check.sh adds these to the other results.
-[ -n "${UFSC_RESULTS:-}" ] && echo "$passed $failed" >> "$UFSC_RESULTS"
-[ "$failed" = 0 ] && [ "$passed" -gt 0 ]
+[ -n "${UFSC_RESULTS:-}" ] && echo "$tap_passed $tap_failed" >> "$UFSC_RESULTS"
+[ "$tap_failed" = 0 ] && [ "$tap_passed" -gt 0 ]
