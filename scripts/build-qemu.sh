@@ -53,8 +53,10 @@ if [ "${UFSC_SANITIZE:-0}" = 1 ] || [ "${UFSC_FUZZ:-0}" = 1 ]; then
     need_pkgs clang libclang-rt-dev
     # -O1, as sanitizer builds usually are: quicker to build, still fast
     # enough for the tests and the fuzzer.
+    # The x86 option ROMs (-kernel boots) are built by gcc: configure's
+    # probe of clang for 16/32-bit code fails here.
     configure_args+=(--cc=clang --cxx=clang++ --enable-asan --enable-ubsan --enable-fuzzing
-                     --extra-cflags=-O1)
+                     --extra-cflags=-O1 --cross-cc-i386=gcc)
     flavour=$crypto-san
 fi
 

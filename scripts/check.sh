@@ -96,9 +96,9 @@ if [ "${UFSC_CHECK_SANITIZERS:-1}" = 1 ]; then
     mark "tests under ASan and UBSan ($(san_crypto))"
 fi
 if [ "${UFSC_CHECK_FUZZ:-1}" = 1 ]; then
-    UFSC_RESULTS=$results UFSC_FUZZ_RUNS=${UFSC_FUZZ_RUNS:-5000} \
+    UFSC_RESULTS=$results UFSC_FUZZ_RUNS=${UFSC_FUZZ_RUNS:-2000} \
         "$UFSC_TOP/scripts/fuzz.sh" || true
-    mark "fuzzing (${UFSC_FUZZ_RUNS:-5000} inputs, fixed seed)"
+    mark "fuzzing (${UFSC_FUZZ_RUNS:-2000} inputs, fixed seed)"
 fi
 
 echo
