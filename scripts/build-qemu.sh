@@ -53,10 +53,14 @@ if [ "${UFSC_SANITIZE:-0}" = 1 ] || [ "${UFSC_FUZZ:-0}" = 1 ]; then
     need_pkgs clang libclang-rt-dev
     # -O1, as sanitizer builds usually are: quicker to build, still fast
     # enough for the tests and the fuzzer.
-    # The x86 option ROMs (-kernel boots) are built by gcc: configure's
-    # probe of clang for 16/32-bit code fails here.
     configure_args+=(--cc=clang --cxx=clang++ --enable-asan --enable-ubsan --enable-fuzzing
-                     --extra-cflags=-O1 --cross-cc-i386=gcc)
+                     --extra-cflags=-O1)
+    # The x86 option ROMs (-kernel boots) are built by the host's GNU
+    # toolchain: configure's probe of clang for 32-bit code fails here, and
+    # its default i686-linux-gnu- tools are not installed.
+    if [ "$(uname -m)" = x86_64 ]; then
+        configure_args+=(--cross-prefix-i386=x86_64-linux-gnu-)
+    fi
     flavour=$crypto-san
 fi
 
