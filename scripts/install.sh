@@ -7,7 +7,8 @@
 # bin/qemu-img and the firmware they load from share/qemu (SeaBIOS, iPXE's
 # ROMs and QEMU's option ROMs, copied from where the build finds them).
 # QEMU finds share/qemu relative to its binary, so the prefix can be moved.
-# The list of what was installed is kept in PREFIX/share/ufs-crypto/installed-files.
+# What was installed (files, and the directories made for them) is listed in
+# PREFIX/share/ufs-crypto/installed-files.
 # A prefix whose bin/ holds files of a Debian package (/usr, say) is
 # refused: Debian's own qemu-* are never overwritten.
 #
@@ -28,19 +29,16 @@ bins=(qemu-system-aarch64 qemu-system-x86_64 qemu-img)
 
 uninstall() {
     [ -f "$manifest" ] || die "nothing installed by ufs-crypto in $prefix (no $manifest)"
-    local n=0 f
-    while IFS= read -r f; do
-        case "$f" in
-        file\ *) rm -f "$prefix/${f#file }"; n=$((n + 1)) ;;
-        esac
-    done < "$manifest"
+    local lines n=0 l
+    mapfile -t lines < "$manifest"
     rm -f "$manifest"
-    # Directories install made, deepest first, if empty now.
-    grep '^dir ' "$manifest.dirs" 2>/dev/null | cut -c5- | sort -r |
-        while IFS= read -r d; do rmdir "$prefix/$d" 2>/dev/null || true; done
-    rm -f "$manifest.dirs"
-    rmdir "$prefix/share/ufs-crypto" 2>/dev/null || true
-    rmdir "$prefix/share" 2>/dev/null || true
+    for l in "${lines[@]}"; do
+        case "$l" in file\ *) rm -f "$prefix/${l#file }"; n=$((n + 1)) ;; esac
+    done
+    # The directories install made (the manifest's among them), deepest
+    # first, if they are empty now.
+    printf '%s\n' "${lines[@]}" | sed -n 's/^dir //p' | sort -r |
+        while IFS= read -r l; do rmdir "$prefix/$l" 2>/dev/null || true; done
     step "removed $n files from $prefix"
 }
 
@@ -58,7 +56,7 @@ for b in "${bins[@]}"; do
 done
 case "$prefix" in /usr|/usr/bin|/bin) die "refusing to install into $prefix: choose another PREFIX" ;; esac
 
-build=$("$UFSC_TOP/scripts/build-qemu.sh")
+build=$(default_build)
 for b in "${bins[@]}"; do
     [ -x "$build/$b" ] || die "$build/$b was not built"
 done
@@ -71,12 +69,10 @@ datadir=$build/qemu-bundle/usr/local/share/qemu
 # Remember which directories are new, so that uninstall removes only those.
 dirs=()
 mkd() {
-    local d=$1 rel
-    rel=${d#"$prefix"/}
-    while [ ! -d "$d" ]; do
-        dirs+=("dir $rel")
-        d=$(dirname "$d"); rel=${d#"$prefix"/}
-        [ "$d" = "$prefix" ] && break
+    local d=$1
+    until [ -d "$d" ] || [ "$d" = "$prefix" ]; do
+        dirs+=("dir ${d#"$prefix"/}")
+        d=$(dirname "$d")
     done
     mkdir -p "$1"
 }
@@ -96,7 +92,6 @@ while IFS= read -r f; do
     install -m 0644 "$(readlink -f "$f")" "$prefix/share/qemu/$rel"
     files+=("file share/qemu/$rel")
 done < <(find -L "$datadir" -type f | LC_ALL=C sort)
-printf '%s\n' "${files[@]}" > "$manifest"
-printf '%s\n' "${dirs[@]}" > "$manifest.dirs"
+printf '%s\n' "${files[@]}" "${dirs[@]}" > "$manifest"
 step "installed ${#files[@]} files under $prefix"
 echo "$prefix/bin/qemu-system-aarch64 -device ufs-crypto,help"
