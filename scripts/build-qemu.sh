@@ -11,7 +11,7 @@
 # package), UFSC_CRYPTO (gcrypt, default, or nettle), UFSC_TARGETS,
 # UFSC_SANITIZE=1 (clang with AddressSanitizer, UndefinedBehaviorSanitizer
 # and libFuzzer's instrumentation: one build serves the sanitizer tests and
-# the fuzzer, qemu-fuzz-<target>; UFSC_FUZZ=1 is the same).
+# the fuzzer, qemu-fuzz-<target>; san_build in lib.sh names it).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -48,7 +48,7 @@ for t in ${targets//,/ }; do
 done
 flavour=$crypto
 sanitize=0
-if [ "${UFSC_SANITIZE:-0}" = 1 ] || [ "${UFSC_FUZZ:-0}" = 1 ]; then
+if [ "${UFSC_SANITIZE:-0}" = 1 ]; then
     sanitize=1
     need_pkgs clang libclang-rt-dev
     # -O1, as sanitizer builds usually are: quicker to build, still fast

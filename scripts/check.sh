@@ -43,6 +43,7 @@ mark "host-side tests (packages, parsing, Adiantum)"
 
 crypto=${UFSC_CRYPTO:-gcrypt}
 build=$("$UFSC_TOP/scripts/build-qemu.sh")
+export QEMU_BUILD=$build
 mark "QEMU build ($crypto, aarch64 and x86_64)"
 UFSC_RESULTS=$results "$UFSC_TOP/scripts/run-tests.sh" "$build:$crypto" || true
 mark "unit tests and qtests ($crypto)"
@@ -55,40 +56,23 @@ if [ "${UFSC_CHECK_E2E:-1}" = 1 ]; then
         initrd=$("$UFSC_TOP/scripts/build-initramfs.sh" "$arch")
         mark "guest kernel and initramfs ($arch)"
         step "end-to-end on $arch: guest scenario, host check"
-        set +e
         # aarch64: doorbell mode, as kernel CI runs it (no migration; the
         # sanitizer run migrates in doorbell mode).  x86_64: MCQ mode, with
         # a migration.
         opts=()
         [ "$arch" = x86_64 ] && opts=(--props mcq=on --migrate)
-        "$UFSC_TOP/scripts/e2e.sh" --arch "$arch" --quick --timeout 300 \
-            --kernel "$kernel" --initrd "$initrd" \
-            "${opts[@]}" --qemu "$build" > "$UFSC_CACHE/test-logs/e2e-$arch.log"
-        rc=$?
-        set -e
-        line=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' "$UFSC_CACHE/test-logs/e2e-$arch.log" | tail -1)
-        p=$(echo "$line" | awk '{print $2}') f=$(echo "$line" | awk '{print $4}')
-        p=${p:-0} f=${f:-0}
-        if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
-            f=1
-        fi
-        if [ "$rc" = 0 ]; then
-            echo "    ok - e2e $arch: $p checks passed"
-        else
-            echo "    not ok - e2e $arch: $f failed; console log and report kept in $UFSC_CACHE/e2e-$arch"
-            grep -E '^    |no verdict|QEMU:|kernel trouble|migration' "$UFSC_CACHE/test-logs/e2e-$arch.log" | head -15
-        fi
-        grep -E '^  (migration|host check|times):' "$UFSC_CACHE/e2e-$arch/report.txt" 2>/dev/null | sed 's/^/    /' || true
-        echo "$p $f" >> "$results"
-        mark "end-to-end test ($arch): $p passed, $f failed"
+        run_e2e "e2e-$arch" "$UFSC_CACHE/e2e-$arch" --arch "$arch" --quick --timeout 300 \
+            --kernel "$kernel" --initrd "$initrd" --qemu "$build" "${opts[@]}"
+        echo "$e2e_passed $e2e_failed" >> "$results"
+        mark "end-to-end test ($arch): $e2e_passed passed, $e2e_failed failed"
     done
 fi
 
 # The sanitizer build also keeps the other crypto backend working: its
 # unit tests and qtests run on nettle (gcrypt with --crypto=nettle).
 if [ "${UFSC_CHECK_SANITIZERS:-1}" = 1 ] || [ "${UFSC_CHECK_FUZZ:-1}" = 1 ]; then
-    UFSC_CRYPTO=$(san_crypto) UFSC_SANITIZE=1 UFSC_TARGETS=x86_64-softmmu \
-        "$UFSC_TOP/scripts/build-qemu.sh" > /dev/null
+    UFSC_SAN_BUILD=$(san_build)
+    export UFSC_SAN_BUILD
     mark "QEMU build ($(san_crypto); clang, ASan, UBSan, fuzzing; x86_64)"
 fi
 if [ "${UFSC_CHECK_SANITIZERS:-1}" = 1 ]; then

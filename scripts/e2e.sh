@@ -65,7 +65,7 @@ elapsed() { awk -v a="$1" -v b="${2:-$(now)}" 'BEGIN { printf("%.1f", b - a) }';
 
 # ---- QEMU ------------------------------------------------------------------
 if [ -z "$qemu" ]; then
-    qemu=${QEMU_BUILD:-$("$UFSC_TOP/scripts/build-qemu.sh")}
+    qemu=$(default_build)
 fi
 if [ -d "$qemu" ]; then
     qemu_bin=$qemu/qemu-system-$arch
@@ -242,7 +242,7 @@ if [ "$migrate" = 1 ]; then
     if [ "$mig_rc" = 0 ] && [ "$src_n" -gt 0 ] && [ "$dst_n" -gt 0 ] && [ "$signal_n" = 1 ]; then
         passes=$((passes + 1))
     else
-        report "  migration: FAILED (not done, or not in the middle of the workload)"
+        report "  migration: FAILED (not done, not in the middle of the workload, or the guest did not get the host's line)"
         fails=$((fails + 1))
     fi
 fi

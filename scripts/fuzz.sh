@@ -29,12 +29,10 @@ fail() {
 }
 
 # x86_64 pc: generic-fuzz finds and maps PCI BARs through the PC's
-# configuration ports, which -M virt does not have.  The qtests run on the
-# default build, the one make check and make demo use (build-qemu.sh keeps
-# one tree per flavour: an x86_64-only one would evict it).
-build=$(UFSC_CRYPTO=$(san_crypto) UFSC_SANITIZE=1 UFSC_TARGETS=x86_64-softmmu \
-        "$UFSC_TOP/scripts/build-qemu.sh")
-qbuild=$("$UFSC_TOP/scripts/build-qemu.sh")
+# configuration ports, which -M virt does not have.  The seeding qtests run
+# on the default build (without the sanitizers they take half the time).
+build=$(san_build)
+qbuild=$(default_build)
 
 # Largest input, for the seeds and for the inputs libFuzzer makes.
 max_len=65536

@@ -15,6 +15,20 @@ san_crypto() {
     if [ "${UFSC_CRYPTO:-gcrypt}" = nettle ]; then echo gcrypt; else echo nettle; fi
 }
 
+# The two QEMU builds the scripts share, by their build directories: the
+# default one, and the sanitizer and fuzzing one (x86_64, san_crypto).
+# check.sh builds each once and exports QEMU_BUILD and UFSC_SAN_BUILD, so
+# that the scripts it runs do not ask build-qemu.sh again.
+default_build() {
+    if [ -n "${QEMU_BUILD:-}" ]; then echo "$QEMU_BUILD"; return 0; fi
+    "$UFSC_TOP/scripts/build-qemu.sh"
+}
+san_build() {
+    if [ -n "${UFSC_SAN_BUILD:-}" ]; then echo "$UFSC_SAN_BUILD"; return 0; fi
+    UFSC_CRYPTO=$(san_crypto) UFSC_SANITIZE=1 UFSC_TARGETS=x86_64-softmmu \
+        "$UFSC_TOP/scripts/build-qemu.sh"
+}
+
 # net_retry WHAT CMD...: run a step that goes to the network; if it fails,
 # say what it was doing and try once more.  Returns the second status.
 net_retry() {
@@ -183,4 +197,35 @@ run_tap() {
     fi
     tap_passed=$((tap_passed + n_ok)); tap_failed=$((tap_failed + n_fail))
     step "$name: $n_ok passed, $n_fail failed ($(( $(date +%s) - start ))s, log $out)"
+}
+
+# run_e2e NAME OUT E2E-ARGS...: run scripts/e2e.sh --out OUT E2E-ARGS...
+# with its output in test-logs/NAME.log, say ok or not ok with the report's
+# migration, host check and times lines, and set e2e_passed and e2e_failed
+# from its closing line.  A sanitizer report in either QEMU's log, or a
+# non-zero exit without a failed check, counts as one failure more.
+run_e2e() {
+    local name=$1 out=$2 log line rc=0
+    shift 2
+    log=$UFSC_CACHE/test-logs/$name.log
+    mkdir -p "$UFSC_CACHE/test-logs"
+    "$UFSC_TOP/scripts/e2e.sh" --out "$out" "$@" > "$log" || rc=$?
+    line=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
+    e2e_passed=$(echo "$line" | awk '{print $2}') e2e_failed=$(echo "$line" | awk '{print $4}')
+    e2e_passed=${e2e_passed:-0} e2e_failed=${e2e_failed:-0}
+    # qemu-dst.log: the QEMU the guest was migrated to
+    if grep -qsE 'runtime error:|ERROR: AddressSanitizer' "$out"/qemu*.log; then
+        echo "    not ok - $name: sanitizer report in $out/qemu.log or qemu-dst.log"
+        grep -h -E -m5 -A3 'runtime error:|ERROR: AddressSanitizer' "$out"/qemu*.log | sed 's/^/        /'
+        e2e_failed=$((e2e_failed + 1)) rc=1
+    elif [ "$rc" != 0 ] && [ "$e2e_failed" = 0 ]; then
+        e2e_failed=1
+    fi
+    if [ "$rc" = 0 ]; then
+        echo "    ok - $name: $e2e_passed checks passed"
+    else
+        echo "    not ok - $name: $e2e_failed failed; console log and report kept in $out"
+        grep -E '^    |no verdict|QEMU:|kernel trouble|migration' "$log" | head -15
+    fi
+    grep -E '^  (migration|host check|times):' "$out/report.txt" 2>/dev/null | sed 's/^/    /' || true
 }

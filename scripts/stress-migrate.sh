@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 
 runs=${1:-5}
 need_pkgs stress-ng
-build=$("$UFSC_TOP/scripts/build-qemu.sh")
+build=$(default_build)
 kernel=$("$UFSC_TOP/scripts/build-kernel.sh" x86_64)
 initrd=$("$UFSC_TOP/scripts/build-initramfs.sh" x86_64)
 out=$UFSC_CACHE/e2e-stress
