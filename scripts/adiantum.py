@@ -30,6 +30,7 @@ of tests/unit/test-crypto-adiantum.c: data only, no code of that test.
 Prints TAP.
 """
 
+import os
 import re
 import struct
 import sys
@@ -231,7 +232,12 @@ def _c_tables(path):
     return tables
 
 
-def selftest(path):
+VECTORS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
+                       "tests", "unit", "test-crypto-adiantum.c")
+
+
+def selftest(path=VECTORS, out=sys.stdout):
+    """Check every published vector of PATH; TAP on OUT; True if all pass."""
     t = _c_tables(path)
     n = failed = 0
 
@@ -239,7 +245,7 @@ def selftest(path):
         nonlocal n, failed
         n += 1
         failed += not ok
-        print("%s %d - %s" % ("ok" if ok else "not ok", n, name))
+        print("%s %d - %s" % ("ok" if ok else "not ok", n, name), file=out)
 
     for v in t.get("xchacha_vectors", []):
         got = xchacha12_stream(bytes.fromhex(v["key"]), bytes.fromhex(v["nonce"]), 64, v["block"])
@@ -259,14 +265,11 @@ def selftest(path):
                                               "poly1305_vectors", "adiantum_vectors")}
     if min(counts.values()) == 0:
         check(False, "vector tables found in %s: %s" % (path, counts))
-    print("1..%d" % n)
+    print("1..%d" % n, file=out)
     return failed == 0
 
 
 if __name__ == "__main__":
-    import os
     if len(sys.argv) >= 2 and sys.argv[1] == "--selftest":
-        default = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..",
-                               "tests", "unit", "test-crypto-adiantum.c")
-        sys.exit(0 if selftest(sys.argv[2] if len(sys.argv) > 2 else default) else 1)
+        sys.exit(0 if selftest(*sys.argv[2:3]) else 1)
     sys.exit(__doc__)

@@ -86,7 +86,7 @@ if [ "$arch" = x86_64 ]; then
     [ -n "$found" ] || die "$qemu_bin finds no linuxboot_dma.bin and bios-256k.bin in its data directories ($("$qemu_bin" -L help 2>/dev/null | tr '\n' ' ')); build QEMU's option ROMs (scripts/build-qemu.sh) or pass --qemu"
 fi
 
-need_pkgs e2fsprogs f2fs-tools python3-cryptography
+need_pkgs e2fsprogs f2fs-tools python3-cryptography inotify-tools
 
 # ---- kernel and initramfs ------------------------------------------------------
 t_start=$(date +%s)
@@ -153,7 +153,9 @@ if [ "$migrate" = 1 ]; then
     exec {con_in}<>"$out/console-in"
 fi
 while kill -0 "$qpid" 2>/dev/null; do
-    sleep 0.5
+    # Wake when the console grows or QEMU closes it (it exits), and every
+    # 15 s for the progress line; the hard timeout above catches a hang.
+    inotifywait -qq -t 15 -e modify,close_write "$cons" 2>/dev/null || true
     if [ -z "$t_verdict" ] && grep -q 'UFSC-VERDICT' "$cons" 2>/dev/null; then
         t_verdict=$(now)
     fi
