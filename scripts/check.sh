@@ -35,7 +35,6 @@ mark() {
     step "$1: $((now - last))s"
     last=$now
 }
-mkdir -p "$UFSC_CACHE/test-logs"
 
 "$UFSC_TOP/scripts/deps.sh" test
 UFSC_RESULTS=$results "$UFSC_TOP/scripts/run-host-tests.sh" || true
