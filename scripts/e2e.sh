@@ -134,11 +134,26 @@ printf '%q ' "${qemu_cmd[@]}" > "$out/qemu-cmdline.txt"
 echo >> "$out/qemu-cmdline.txt"
 step "booting $arch guest ($(basename "$qemu_bin"), timeout ${timeout_s}s); console: $out/console.log"
 : > "$out/console.log"
+watch=("$out/console.log")
+if [ "$migrate" = 1 ]; then
+    : > "$out/console-dst.log"
+    watch+=("$out/console-dst.log")
+fi
+# Console events: a line for each write to a console and each close of one
+# (a QEMU exiting), queued from before QEMU starts, so that the loop below
+# wakes for every one of them and misses none.
+exec {ev}< <(exec inotifywait -m -e modify,close_write --format e "${watch[@]}" 2>&1)
+evpid=$!
+est=0
+while read -r -u "$ev" l; do
+    [ "$l" = "Watches established." ] && { est=1; break; }
+done
+[ "$est" = 1 ] || die "inotifywait cannot watch ${watch[*]}"
 t_boot=$(now)
 timeout -k 10 "$timeout_s" "${qemu_cmd[@]}" < /dev/null > "$out/qemu.log" 2>&1 &
 qpid=$!
 # timeout(1) passes INT and TERM on to QEMU.
-trap 'kill "$qpid" 2>/dev/null || true' EXIT
+trap 'kill "$qpid" "$evpid" 2>/dev/null || true' EXIT
 t_verdict=
 last_report=0
 cons=$out/console.log
@@ -153,9 +168,11 @@ if [ "$migrate" = 1 ]; then
     exec {con_in}<>"$out/console-in"
 fi
 while kill -0 "$qpid" 2>/dev/null; do
-    # Wake when the console grows or QEMU closes it (it exits), and every
-    # 15 s for the progress line; the hard timeout above catches a hang.
-    inotifywait -qq -t 15 -e modify,close_write "$cons" 2>/dev/null || true
+    # Wake on console events (all of those queued), or after 15 s for the
+    # progress line; the hard timeout above catches a hang.
+    if read -r -t 15 -u "$ev" _; then
+        while read -r -t 0 -u "$ev" && read -r -u "$ev" _; do :; done
+    fi
     if [ -z "$t_verdict" ] && grep -q 'UFSC-VERDICT' "$cons" 2>/dev/null; then
         t_verdict=$(now)
     fi
@@ -210,6 +227,8 @@ wait "$qpid"
 qrc=$?
 set -e
 trap - EXIT
+kill "$evpid" 2>/dev/null || true
+exec {ev}<&-
 t_end=$(now)
 [ -n "$t_verdict" ] || { grep -q 'UFSC-VERDICT' "$cons" && t_verdict=$t_end; } || true
 rm -f "$out/vm.mig" "$out/console-in"
