@@ -107,7 +107,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 rm -f "$out"/lu0.img "$out"/lu1.img "$out"/console.log "$out"/check.log "$out"/qemu.log "$out"/report.txt \
     "$out"/console-dst.log "$out"/qemu-dst.log "$out"/migrate.log "$out"/vm.mig "$out"/qmp.sock \
-    "$out"/console-in
+    "$out"/console-in "$out"/qemu.rc
 step "making the LU images in $out"
 truncate -s 256M "$out/lu0.img" "$out/lu1.img"
 mkfs.ext4 -q -F -b 4096 -O encrypt,stable_inodes -L ufsc-ext4 "$out/lu0.img" ||
@@ -134,14 +134,15 @@ printf '%q ' "${qemu_cmd[@]}" > "$out/qemu-cmdline.txt"
 echo >> "$out/qemu-cmdline.txt"
 step "booting $arch guest ($(basename "$qemu_bin"), timeout ${timeout_s}s); console: $out/console.log"
 : > "$out/console.log"
-watch=("$out/console.log")
+: > "$out/qemu.rc"
+watch=("$out/console.log" "$out/qemu.rc")
 if [ "$migrate" = 1 ]; then
     : > "$out/console-dst.log"
     watch+=("$out/console-dst.log")
 fi
-# Console events: a line for each write to a console and each close of one
-# (a QEMU exiting), queued from before QEMU starts, so that the loop below
-# wakes for every one of them and misses none.
+# Events: a line for each write to a console or to qemu.rc (see start_qemu),
+# queued from before QEMU starts, so that the loop below wakes for every
+# one of them and misses none.
 exec {ev}< <(exec inotifywait -m -e modify,close_write --format e "${watch[@]}" 2>&1)
 evpid=$!
 est=0
@@ -149,11 +150,24 @@ while read -r -u "$ev" l; do
     [ "$l" = "Watches established." ] && { est=1; break; }
 done
 [ "$est" = 1 ] || die "inotifywait cannot watch ${watch[*]}"
+# start_qemu LOG ARGS...: QEMU under the hard timeout, in the background
+# ($qpid); once it has exited, its status is the job's and is written to
+# qemu.rc, whose change wakes the loop below and ends it.
+start_qemu() {
+    local log=$1; shift
+    : > "$out/qemu.rc"
+    (
+        rc=0
+        timeout -k 10 "$timeout_s" "$@" < /dev/null > "$log" 2>&1 || rc=$?
+        echo "$rc" > "$out/qemu.rc"
+        exit "$rc"
+    ) &
+    qpid=$!
+}
 t_boot=$(now)
-timeout -k 10 "$timeout_s" "${qemu_cmd[@]}" < /dev/null > "$out/qemu.log" 2>&1 &
-qpid=$!
-# timeout(1) passes INT and TERM on to QEMU.
-trap 'kill "$qpid" "$evpid" 2>/dev/null || true' EXIT
+start_qemu "$out/qemu.log" "${qemu_cmd[@]}"
+# timeout(1), the job's child, passes TERM on to QEMU.
+trap 'pkill -P "$qpid" 2>/dev/null; kill "$qpid" "$evpid" 2>/dev/null || true' EXIT
 t_verdict=
 last_report=0
 cons=$out/console.log
@@ -167,7 +181,7 @@ if [ "$migrate" = 1 ]; then
     mkfifo "$out/console-in"
     exec {con_in}<>"$out/console-in"
 fi
-while kill -0 "$qpid" 2>/dev/null; do
+while [ ! -s "$out/qemu.rc" ]; do
     # Wake on console events (all of those queued), or after 15 s for the
     # progress line; the hard timeout above catches a hang.
     if read -r -t 15 -u "$ev" _; then
@@ -210,8 +224,7 @@ while kill -0 "$qpid" 2>/dev/null; do
                   -incoming "file:$out/vm.mig")
         step "restoring it in a new QEMU; console: $out/console-dst.log"
         : > "$out/console-dst.log"
-        timeout -k 10 "$timeout_s" "${dst_cmd[@]}" < /dev/null > "$out/qemu-dst.log" 2>&1 &
-        qpid=$!
+        start_qemu "$out/qemu-dst.log" "${dst_cmd[@]}"
         cons=$out/console-dst.log
     fi
     now=$(date +%s)
@@ -231,7 +244,7 @@ kill "$evpid" 2>/dev/null || true
 exec {ev}<&-
 t_end=$(now)
 [ -n "$t_verdict" ] || { grep -q 'UFSC-VERDICT' "$cons" && t_verdict=$t_end; } || true
-rm -f "$out/vm.mig" "$out/console-in"
+rm -f "$out/vm.mig" "$out/console-in" "$out/qemu.rc"
 
 # ---- guest results -----------------------------------------------------------------
 # The serial console ends lines with CR LF.
