@@ -8,55 +8,19 @@
 #define HW_UFS_UFS_CRYPTO_H
 
 #include "exec/hwaddr.h"
-#include "hw/block/inline-crypto.h"
+#include "hw/block/inline-crypto-regs.h"
 #include "hw/scsi/scsi.h"
 
 #define TYPE_UFS_CRYPTO "ufs-crypto"
 
-#define UFS_CRYPTO_MAX_SLOTS 256
-#define UFS_CRYPTO_MAX_CAPS 16
 /* The keyslot array sits right after the 8 KiB of upstream registers. */
 #define UFS_CRYPTO_CFGPTR 0x20
-#define UFS_CRYPTO_CFG_BASE (UFS_CRYPTO_CFGPTR * 0x100)
 
 struct UfsHc;
 struct UfsRequest;
 
-/* What the controller offers: one CRYPTOCAP entry. */
-typedef struct UfsCryptoCap {
-    uint32_t reg;               /* CRYPTOCAP register value */
-    InlineCryptoAlg alg;
-    uint32_t key_len;           /* bytes handed to the engine */
-} UfsCryptoCap;
-
-/* A keyslot in the migration stream */
-typedef struct UfsCryptoMigKey {
-    uint8_t alg;                /* InlineCryptoAlg, or __MAX: empty slot */
-    uint8_t key_len;
-    uint32_t du_size;
-    uint8_t key[INLINE_CRYPTO_MAX_KEY_LEN];
-} UfsCryptoMigKey;
-
-typedef struct UfsCrypto {
-    /* properties */
-    uint16_t nslots;
-    uint8_t du_sizes;           /* SDUSB: bit n offers 512 << n bytes */
-    char *algs;
-
-    uint8_t ncaps;
-    UfsCryptoCap caps[UFS_CRYPTO_MAX_CAPS];
-    InlineCryptoEngine engine;
-    /*
-     * Keyslot registers as the guest wrote them.  Key dwords are only
-     * staged here until the configuration is committed, then wiped.
-     */
-    uint32_t (*cfg)[32];
-    uint32_t ncfg;              /* dwords in cfg */
-
-    /* Migration only: raw keys and capabilities while they are in flight */
-    UfsCryptoMigKey *mig_keys;
-    uint32_t mig_caps[UFS_CRYPTO_MAX_CAPS];
-} UfsCrypto;
+/* The controller's crypto register file (UfsHc.crypto) */
+typedef InlineCryptoRegs UfsCrypto;
 
 /* Per-request state: the key a request started with, and its progress. */
 typedef struct UfsCryptoReq {
