@@ -22,10 +22,12 @@ for spec in "$@"; do
         aarch64) node=/aarch64/virt/generic-pcihost/pci-bus-generic/pci-bus ;;
         x86_64) node=/x86_64/pc/i440FX-pcihost/pci-bus-pc/pci-bus ;;
         esac
-        step "[$label] qtests on $arch: ufs-test on -device ufs, ufs-crypto-test"
+        step "[$label] qtests on $arch: ufs-test on -device ufs, ufs-crypto-test, emmc-crypto-test, sdhci-test on -device sdhci-pci"
         QTEST_QEMU_BINARY=./qemu-system-$arch run_tap "$label-qtest-$arch" \
             tests/qtest/qos-test --tap -k -p "$node/ufs/ufs-tests" \
-            -p "$node/ufs-crypto/ufs-crypto-tests"
+            -p "$node/ufs-crypto/ufs-crypto-tests" \
+            -p "$node/emmc-crypto/emmc-crypto-tests" \
+            -p "$node/sdhci-pci/sdhci/sdhci-tests"
     done
 done
 

@@ -5,6 +5,8 @@
 
 CONFIG_ARM_VIRT=y
 CONFIG_UFS_PCI=y
+# eMMC with inline encryption, and plain sdhci-pci beside it
+CONFIG_EMMC_CRYPTO=y
 CONFIG_SCSI=y
 
 # Common companions of a test guest on virt

@@ -6,6 +6,8 @@
 CONFIG_Q35=y
 CONFIG_I440FX=y
 CONFIG_UFS_PCI=y
+# eMMC with inline encryption, and plain sdhci-pci beside it
+CONFIG_EMMC_CRYPTO=y
 CONFIG_SCSI=y
 
 # Common companions of a test guest
