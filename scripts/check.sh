@@ -7,8 +7,9 @@
 #   1. host-side tests: apt's --print-uris parsing of fetch-qemu.sh, the
 #      host check's Adiantum against the published vectors (no build)
 #   2. QEMU (gcrypt): the engine's unit tests and the qtests (upstream
-#      ufs-test on -device ufs, ufs-crypto-test) on aarch64 and x86_64;
-#      make install into a scratch prefix, its binaries, make uninstall
+#      ufs-test on -device ufs, ufs-crypto-test, emmc-crypto-test, upstream
+#      sdhci-test on -device sdhci-pci) on aarch64 and x86_64; make install
+#      into a scratch prefix, its binaries, make uninstall
 #   3. the end-to-end test: a Linux guest using fscrypt -o inlinecrypt on
 #      -device ufs-crypto with the host-side ciphertext check, on aarch64
 #      (doorbell mode) and x86_64 (MCQ mode, with a migration)
@@ -17,8 +18,8 @@
 #      (x86_64), with the other crypto backend (nettle): unit tests, qtests
 #      and the x86_64 end-to-end test with a migration, failing on any
 #      sanitizer report (UFSC_CHECK_SANITIZERS=0 skips it); then, on the
-#      same build, a short fuzzing run of -device ufs-crypto with a fixed
-#      seed (UFSC_CHECK_FUZZ=0 skips it)
+#      same build, a short fuzzing run of -device ufs-crypto and of
+#      -device emmc-crypto with a fixed seed (UFSC_CHECK_FUZZ=0 skips it)
 #
 # The elapsed time of each step and the total are printed at the end.
 set -euo pipefail
@@ -81,7 +82,7 @@ fi
 if [ "${UFSC_CHECK_FUZZ:-1}" = 1 ]; then
     UFSC_RESULTS=$results UFSC_FUZZ_RUNS=${UFSC_FUZZ_RUNS:-2000} \
         "$UFSC_TOP/scripts/fuzz.sh" || true
-    mark "fuzzing (${UFSC_FUZZ_RUNS:-2000} inputs, fixed seed)"
+    mark "fuzzing (${UFSC_FUZZ_RUNS:-2000} inputs per device, fixed seed)"
 fi
 
 echo

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # fuzz-seeds.py [options] LOG...: turn the qtest protocol logs of the
-# ufs-crypto qtests into seed inputs for QEMU's generic-fuzz target, one
-# input per test case.
+# ufs-crypto (or, with --device emmc-crypto, emmc-crypto) qtests into seed
+# inputs for QEMU's generic-fuzz target, one input per test case.
 #
 # A LOG is what QEMU writes with -qtest-log (what libqtest asks for when
 # QTEST_LOG=1 is set, see system/qtest.c): "[R +t] cmd args" for each command
@@ -84,6 +84,16 @@ UPIU_HEADER_SIZE = 12
 UPIU_REQ_MAX = UPIU_HEADER_SIZE + 20 + 256
 UTP_HOST_TO_DEVICE = 0x02000000
 PRDT_ENTRY_SIZE = 16
+
+# emmc-crypto: SDHCI at BAR0 + 0, CQHCI at BAR0 + 0x200 (hw/sd/cqhci.c)
+SDHC_HOSTCTL = 0x28
+SDHC_CTRL_DMA_MASK, SDHC_CTRL_ADMA2_64 = 0x18, 0x18
+CQ_BASE = 0x200
+CQ_CFG, CQ_TDLBA, CQ_TDLBAU, CQ_TDBR = 0x208, 0x220, 0x224, 0x228
+CQ_CFG_TDS, CQ_CFG_DCMD = 0x100, 0x1000
+CQ_DESC_VALID, CQ_DESC_END = 0x1, 0x2
+CQ_ACT_TRAN, CQ_ACT_LINK = 0x4, 0x6
+CQ_MAX_TRANS = 8             # transfer descriptors given a pattern
 
 LINE_RE = re.compile(r"\[([RSI]) \+?[0-9.]+\] ?(.*)$")
 
@@ -239,6 +249,9 @@ class Case:
     # What the device reads when a doorbell rings ---------------------------
 
     def doorbell(self, off, size, value):
+        if self.args.device == "emmc-crypto":
+            self.cqhci_doorbell(off, size, value)
+            return
         utrds = []
         if off == A_UTRLDBR and size == 4 and value:
             base = (self.regs.get(A_UTRLBA, 0) & ~0x3FF) | \
@@ -279,6 +292,65 @@ class Case:
             for addr in utrds:
                 self.request_patterns(addr)
         self.pending_writes = []
+
+    def cqhci_doorbell(self, off, size, value):
+        """A CQHCI doorbell (TDBR): for each task rung, in tag order, the
+        task descriptor, the link descriptor, the transfer descriptors,
+        and for a write the first bytes of its first data buffers, as
+        hw/sd/cqhci.c reads them."""
+        if off != CQ_TDBR or size != 4 or not value:
+            return
+        cfg = self.regs.get(CQ_CFG, 0)
+        dma64 = (self.regs.get(SDHC_HOSTCTL, 0) & SDHC_CTRL_DMA_MASK) == \
+            SDHC_CTRL_ADMA2_64
+        td_len = 16 if cfg & CQ_CFG_TDS else 8
+        desc_len = 16 if dma64 else 8
+        base = self.regs.get(CQ_TDLBA, 0) | self.regs.get(CQ_TDLBAU, 0) << 32
+        self.ops.append(("clear",))
+        for tag in range(32):
+            if not value >> tag & 1:
+                continue
+            self.requests += 1
+            slot = base + tag * (td_len + desc_len)
+            td = self.mem.read(slot, td_len)
+            self.pattern(td)
+            if tag == 31 and cfg & CQ_CFG_DCMD:
+                continue
+            link = self.mem.read(slot + td_len, desc_len)
+            self.pattern(link)
+            desc = le(link[4:12]) if dma64 else le(link[4:8])
+            write = not le(td[0:8]) >> 12 & 1
+            bufs = []
+            for _ in range(CQ_MAX_TRANS):
+                d = self.mem.read(desc, desc_len)
+                self.pattern(d)
+                attr = le(d[0:4])
+                addr = le(d[4:12]) if dma64 else le(d[4:8])
+                act = attr >> 3 & 7
+                if not attr & CQ_DESC_VALID:
+                    break
+                if act == CQ_ACT_LINK:
+                    desc = addr
+                    continue
+                if act == CQ_ACT_TRAN:
+                    bufs.append((addr, (attr >> 16) or 65536))
+                if attr & CQ_DESC_END:
+                    break
+                desc += desc_len
+            if write:
+                for addr, n in bufs[:self.args.data_buffers]:
+                    self.pattern(self.mem.read(
+                        addr, min(n, self.args.data_bytes)))
+        self.pending_writes = []
+
+    def region(self, off):
+        """generic-fuzz's (region index, offset) of a BAR offset: for
+        emmc-crypto the matched regions are "sdhci" and "cqhci", in the
+        order of their addresses."""
+        base = self.args.region_index
+        if self.args.device == "emmc-crypto" and off >= CQ_BASE:
+            return base + 1, off - CQ_BASE
+        return base, off
 
     def pattern(self, data):
         if data:
@@ -359,14 +431,13 @@ class Case:
     def encode(self):
         """The input, cut to --max-len; also returns the ops that fit."""
         out, n_ops = bytearray(), 0
-        base = self.args.region_index
         for op in self.ops:
             if op[0] == "write":
                 cmd = bytes([OP_WRITE]) + struct.pack(
-                    "<BBxxIQ", SIZE_CODE[op[1]], base, op[2], op[3])
+                    "<BBxxIQ", SIZE_CODE[op[1]], *self.region(op[2]), op[3])
             elif op[0] == "read":
                 cmd = bytes([OP_READ]) + struct.pack(
-                    "<BBxxI", SIZE_CODE[op[1]], base, op[2])
+                    "<BBxxI", SIZE_CODE[op[1]], *self.region(op[2]))
             elif op[0] == "clock":
                 cmd = bytes([OP_CLOCK_STEP])
             elif op[0] == "clear":
@@ -433,7 +504,7 @@ def spawn_names(tap_path):
 def main():
     p = argparse.ArgumentParser(
         description="qtest protocol logs -> generic-fuzz seed inputs "
-                    "(-device ufs-crypto)")
+                    "(-device ufs-crypto or emmc-crypto)")
     p.add_argument("logs", nargs="+",
                    help="qtest logs, in the order the QEMUs started")
     p.add_argument("-o", "--out", required=True,
@@ -448,11 +519,18 @@ def main():
     p.add_argument("--region-index", type=int, default=0,
                    help="generic-fuzz's index of the BAR among the matched "
                         "memory regions")
-    p.add_argument("--pci-id", default="1b36:0013",
-                   help="vendor:device of the controller")
+    p.add_argument("--device", choices=("ufs-crypto", "emmc-crypto"),
+                   default="ufs-crypto", help="the controller the tests "
+                   "drive: what its doorbells make it read, its regions")
+    p.add_argument("--pci-id", help="vendor:device of the controller "
+                   "(default: 1b36:0013 for ufs-crypto, 1b36:0007 for "
+                   "emmc-crypto)")
     p.add_argument("--dma-order", choices=("device", "written"),
                    default="device", help="order of the DMA patterns")
     args = p.parse_args()
+    if not args.pci_id:
+        args.pci_id = "1b36:0007" if args.device == "emmc-crypto" \
+            else "1b36:0013"
     args.pci_id = [int(x, 16) for x in args.pci_id.split(":")]
 
     segs = list(segments(args.logs))
