@@ -12,7 +12,8 @@
 #      into a scratch prefix, its binaries, make uninstall
 #   3. the end-to-end test: a Linux guest using fscrypt -o inlinecrypt on
 #      -device ufs-crypto with the host-side ciphertext check, on aarch64
-#      (doorbell mode) and x86_64 (MCQ mode, with a migration)
+#      (doorbell mode) and x86_64 (MCQ mode, with a migration), then the
+#      same on two -device emmc-crypto on each
 #      (UFSC_CHECK_E2E=0 skips it)
 #   4. QEMU built with clang, ASan, UBSan and libFuzzer's instrumentation
 #      (x86_64), with the other crypto backend (nettle): unit tests, qtests
@@ -65,6 +66,12 @@ if [ "${UFSC_CHECK_E2E:-1}" = 1 ]; then
             --kernel "$kernel" --initrd "$initrd" --qemu "$build" "${opts[@]}"
         echo "$e2e_passed $e2e_failed" >> "$results"
         mark "end-to-end test ($arch): $e2e_passed passed, $e2e_failed failed"
+        step "end-to-end on $arch, eMMC: guest scenario, host check"
+        run_e2e "e2e-emmc-$arch" "$UFSC_CACHE/e2e-emmc-$arch" --storage emmc \
+            --arch "$arch" --quick --timeout 300 \
+            --kernel "$kernel" --initrd "$initrd" --qemu "$build"
+        echo "$e2e_passed $e2e_failed" >> "$results"
+        mark "end-to-end test, eMMC ($arch): $e2e_passed passed, $e2e_failed failed"
     done
 fi
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # demo.sh: what "make demo" runs.  Builds QEMU, the guest kernel and the
 # initramfs, boots an aarch64 guest on -device ufs-crypto, runs the fscrypt
-# scenario with -o inlinecrypt, checks the ciphertext on the host, and
-# prints a report.  Everything is left in out/demo/.
+# scenario with -o inlinecrypt, checks the ciphertext on the host, then does
+# the same on two -device emmc-crypto, and prints a report.  Everything is
+# left in out/demo/ (the eMMC run in out/demo/emmc/).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -10,20 +11,20 @@ out=$UFSC_TOP/out/demo
 mkdir -p "$out"
 start=$(date +%s)
 
-step "1/4 QEMU with -device ufs-crypto"
+step "1/5 QEMU with -device ufs-crypto"
 build=$(UFSC_NINJA_TARGETS=qemu-system-aarch64 "$UFSC_TOP/scripts/build-qemu.sh")
 t_qemu=$(date +%s)
-step "1/4 done in $((t_qemu - start))s"
-step "2/4 guest kernel (Linux 6.12 with CONFIG_BLK_INLINE_ENCRYPTION)"
+step "1/5 done in $((t_qemu - start))s"
+step "2/5 guest kernel (Linux 6.12 with CONFIG_BLK_INLINE_ENCRYPTION)"
 kernel=$("$UFSC_TOP/scripts/build-kernel.sh" arm64)
 t_kernel=$(date +%s)
-step "2/4 done in $((t_kernel - t_qemu))s"
-step "3/4 guest initramfs (busybox and ufsc-guest)"
+step "2/5 done in $((t_kernel - t_qemu))s"
+step "3/5 guest initramfs (busybox and ufsc-guest)"
 initrd=$("$UFSC_TOP/scripts/build-initramfs.sh" arm64)
 t_built=$(date +%s)
-step "3/4 done in $((t_built - t_kernel))s"
+step "3/5 done in $((t_built - t_kernel))s"
 
-step "4/4 booting the guest and running the scenario (about a minute)"
+step "4/5 booting the guest on -device ufs-crypto and running the scenario (about a minute)"
 # The demo's master keys: fixed test keys, documented in README.md.
 {
     echo "# fscrypt master keys of the demo (test keys, not secrets)"
@@ -34,8 +35,14 @@ set +e
 "$UFSC_TOP/scripts/e2e.sh" --arch aarch64 --qemu "$build" --kernel "$kernel" \
     --initrd "$initrd" --out "$out" > "$out/e2e.log"
 rc=$?
-set -e
 t_run=$(date +%s)
+step "5/5 the same on two -device emmc-crypto (eMMC, CQHCI crypto; a few minutes)"
+mkdir -p "$out/emmc"
+"$UFSC_TOP/scripts/e2e.sh" --storage emmc --arch aarch64 --quick --qemu "$build" \
+    --kernel "$kernel" --initrd "$initrd" --out "$out/emmc" > "$out/emmc/e2e.log"
+rc_emmc=$?
+set -e
+t_emmc=$(date +%s)
 
 C=$out/console.txt
 {
@@ -53,11 +60,28 @@ C=$out/console.txt
     sed -n 's/^  guest: /guest checks: /p; s/^  host check: /host-side ciphertext check (HKDF-SHA512, then AES-XTS, AES-CBC-ESSIV or Adiantum in Python, independent of QEMU and the guest): /p' "$out/report.txt"
     grep '^  throughput' "$out/report.txt" | sed 's/^  throughput/throughput/' || true
     sed -n 's/^  times: /times: /p' "$out/report.txt"
-    echo "time this run: QEMU $((t_qemu - start))s, kernel $((t_kernel - t_qemu))s," \
-         "initramfs $((t_built - t_kernel))s, guest and host check $((t_run - t_built))s;" \
-         "total $(( $(date +%s) - start ))s"
-    echo "left in $out: lu0.img (ext4), lu1.img (f2fs), console.log, report.txt, check.log, master-keys.txt, qemu-cmdline.txt"
     tail -1 "$out/report.txt"
-    if [ "$rc" = 0 ]; then echo "DEMO PASSED"; else echo "DEMO FAILED (see $out/e2e.log)"; fi
+    E=$out/emmc/console.log
+    echo
+    echo "---------------- eMMC: -device emmc-crypto ----------------"
+    echo "device:   two -device emmc-crypto (SDHCI + CQHCI 5.10 crypto, a command-queueing eMMC each) on qemu-system-aarch64 -M virt"
+    grep -a '^UFSC-EMMC ' "$E" | sed 's/^UFSC-EMMC /  eMMC /' || true
+    grep -aE '^(\[[ 0-9.]*\] )?mmc[0-9]+: (CQHCI version|Command Queue Engine enabled)' "$E" |
+        sed -E 's/^(\[[ 0-9.]*\] )?/  kernel says: /' | sort -u || true
+    grep -aE '^(\[[ 0-9.]*\] )?fscrypt: .* using ' "$E" |
+        sed -E 's/^(\[[ 0-9.]*\] )?/  kernel says: /' | sort -u || true
+    sed -n 's/^  guest: /guest checks: /p; s/^  host check: /host-side ciphertext check: /p; s/^  device: /device: /p' \
+        "$out/emmc/report.txt" 2>/dev/null || true
+    tail -1 "$out/emmc/report.txt" 2>/dev/null || echo "(no eMMC report: see $out/emmc/e2e.log)"
+    echo
+    echo "time this run: QEMU $((t_qemu - start))s, kernel $((t_kernel - t_qemu))s," \
+         "initramfs $((t_built - t_kernel))s, guest and host check: UFS $((t_run - t_built))s," \
+         "eMMC $((t_emmc - t_run))s; total $(( $(date +%s) - start ))s"
+    echo "left in $out: lu0.img (ext4), lu1.img (f2fs), console.log, report.txt, check.log, master-keys.txt, qemu-cmdline.txt; emmc/: emmc0.img (ext4), emmc1.img (f2fs), the same logs"
+    if [ "$rc" = 0 ] && [ "$rc_emmc" = 0 ]; then
+        echo "DEMO PASSED"
+    else
+        echo "DEMO FAILED (UFS exit $rc, eMMC exit $rc_emmc; see $out/e2e.log and $out/emmc/e2e.log)"
+    fi
 } | tee "$out/demo-report.txt"
-exit "$rc"
+[ "$rc" = 0 ] && [ "$rc_emmc" = 0 ]

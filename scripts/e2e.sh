@@ -3,32 +3,49 @@
 #
 #   scripts/e2e.sh [--arch aarch64|x86_64] [--kernel PATH] [--initrd PATH]
 #                  [--qemu PATH] [--out DIR] [--timeout S] [--smp N] [--quick]
-#                  [--device NAME] [--props PROPS] [--migrate]
+#                  [--storage ufs|emmc] [--device NAME] [--props PROPS] [--migrate]
 #
 # Builds (or takes) the guest kernel and initramfs, makes an ext4 and an f2fs
-# image, boots QEMU with -device ufs-crypto and two ufs-lu LUs under a hard
-# timeout, reads the guest's verdict from the serial console, then checks the
-# ciphertext in the images on the host with scripts/fscrypt-check.py.
+# image, boots QEMU with -device ufs-crypto and two ufs-lu LUs (or, with
+# --storage emmc, two -device emmc-crypto controllers, each with its own
+# eMMC) under a hard timeout, reads the guest's verdict from the serial
+# console, then checks the ciphertext in the images on the host with
+# scripts/fscrypt-check.py (and, for emmc-crypto, the keyslots and tasks
+# the device traced in qemu.log).
 # Ends with "e2e: N passed, N failed, N skipped"; exits 0 only if nothing
 # failed.  Skips (a policy the device does not offer, a file the host cannot
 # check independently) count as neither.
 #
 #   --qemu PATH   a QEMU build directory or a qemu-system-* binary
 #                 (default: $QEMU_BUILD, else the build of scripts/build-qemu.sh)
-#   --out DIR     console log, images and reports (default: $UFSC_CACHE/e2e-ARCH)
+#   --out DIR     console log, images and reports (default: $UFSC_CACHE/e2e-ARCH,
+#                 $UFSC_CACHE/e2e-emmc-ARCH with --storage emmc)
 #   --timeout S   hard limit for the guest run (default 600)
 #   --quick       smaller files in the guest (ufsc.quick)
-#   --device NAME the UFS host controller model (default ufs-crypto; "ufs", the
-#                 stock model without crypto, is a negative control: it must FAIL)
-#   --props PROPS extra device properties, e.g. mcq=on or keyslots=8
+#   --storage S   ufs (default): one UFS host controller with two LUs;
+#                 emmc: two eMMC host controllers (ext4 on the first one's card,
+#                 f2fs on the second's), 4 GiB sparse images, the guest's
+#                 ufsc.emmc scenario
+#   --device NAME the host controller model.  UFS: ufs-crypto (default), or
+#                 "ufs", the stock model without crypto, a negative control
+#                 that must FAIL.  eMMC: emmc-crypto (default), or "sdhci-pci"
+#                 with an sd-card on each (QEMU 10.0's eMMC cannot be created
+#                 by hand, an SD card on the stock controller is the closest
+#                 plain device), a negative control that must FAIL
+#   --props PROPS extra device properties, e.g. mcq=on or keyslots=8 (eMMC:
+#                 given to both controllers; emmc-crypto gets
+#                 algorithms=aes-256-xts,,essiv-aes-128-cbc unless PROPS sets
+#                 algorithms (QEMU's syntax: a comma in a value is doubled),
+#                 and the guest expects ESSIV to be native when the
+#                 algorithms include essiv-aes-128-cbc)
 #   --migrate     migrate the VM to a file in the middle of a workload (the
 #                 guest's ufsc.migrate phase), quit, restore it in a new QEMU
-#                 and let the guest verify every file there
+#                 and let the guest verify every file there (UFS only)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
-arch=aarch64 kernel='' initrd='' qemu='' out='' timeout_s=600 smp=2 quick=0 device=ufs-crypto props=''
-migrate=0
+arch=aarch64 kernel='' initrd='' qemu='' out='' timeout_s=600 smp=2 quick=0 device='' props=''
+migrate=0 storage=ufs
 usage() { sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -40,6 +57,7 @@ while [ $# -gt 0 ]; do
     --timeout) timeout_s=${2:?}; shift 2 ;;
     --smp) smp=${2:?}; shift 2 ;;
     --quick) quick=1; shift ;;
+    --storage) storage=${2:?}; shift 2 ;;
     --device) device=${2:?}; shift 2 ;;
     --props) props=${2:?}; shift 2 ;;
     --migrate) migrate=1; shift ;;
@@ -58,6 +76,18 @@ x86_64|x86|amd64)
 *) die "unknown --arch $arch (aarch64 or x86_64)" ;;
 esac
 [[ "$timeout_s" =~ ^[0-9]+$ ]] || die "--timeout takes seconds"
+case "$storage" in
+ufs) device=${device:-ufs-crypto} ;;
+emmc)
+    device=${device:-emmc-crypto}
+    case "$device" in
+    emmc-crypto|sdhci-pci) ;;
+    *) die "--storage emmc takes --device emmc-crypto or sdhci-pci, not $device" ;;
+    esac
+    [ "$migrate" = 0 ] ||
+        die "--migrate is UFS-only for now: the eMMC scenario has no migration phase (drop --migrate or use --storage ufs)" ;;
+*) die "unknown --storage $storage (ufs or emmc)" ;;
+esac
 
 now() { date +%s.%N; }
 # elapsed FROM [TO]: seconds between two now() values, one decimal.
@@ -76,6 +106,10 @@ fi
 qemu_bin=$(cd "$(dirname "$qemu_bin")" && pwd)/$(basename "$qemu_bin")
 "$qemu_bin" -device help 2>/dev/null | grep -q "\"$device\"" ||
     die "$qemu_bin has no $device device"
+if [ "$device" = sdhci-pci ]; then
+    "$qemu_bin" -device help 2>/dev/null | grep -q '"sd-card"' ||
+        die "$qemu_bin has no sd-card device"
+fi
 # x86 boots -kernel through SeaBIOS and QEMU's linuxboot_dma.bin option ROM:
 # without it SeaBIOS finds nothing to boot and the guest would only time out.
 if [ "$arch" = x86_64 ]; then
@@ -102,33 +136,92 @@ fi
 t_initrd=$(date +%s)
 
 # ---- images ----------------------------------------------------------------------
-out=${out:-$UFSC_CACHE/e2e-$arch}
+if [ "$storage" = emmc ]; then
+    out=${out:-$UFSC_CACHE/e2e-emmc-$arch}
+else
+    out=${out:-$UFSC_CACHE/e2e-$arch}
+fi
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -f "$out"/lu0.img "$out"/lu1.img "$out"/console.log "$out"/check.log "$out"/qemu.log "$out"/report.txt \
+rm -f "$out"/lu0.img "$out"/lu1.img "$out"/emmc0.img "$out"/emmc1.img \
+    "$out"/console.log "$out"/check.log "$out"/qemu.log "$out"/report.txt \
     "$out"/console-dst.log "$out"/qemu-dst.log "$out"/migrate.log "$out"/vm.mig "$out"/qmp.sock \
     "$out"/console-in "$out"/qemu.rc
-step "making the LU images in $out"
-truncate -s 256M "$out/lu0.img" "$out/lu1.img"
-mkfs.ext4 -q -F -b 4096 -O encrypt,stable_inodes -L ufsc-ext4 "$out/lu0.img" ||
+# The ext4 image is img0, the f2fs image img1.  An eMMC of 2 GiB or less is
+# byte addressed, which a command queueing card cannot be (emmc-crypto
+# refuses it), and QEMU's SD card model wants a power of two: 4 GiB, sparse.
+if [ "$storage" = emmc ]; then
+    img0=$out/emmc0.img img1=$out/emmc1.img img_size=4G
+    step "making the eMMC images in $out"
+else
+    img0=$out/lu0.img img1=$out/lu1.img img_size=256M
+    step "making the LU images in $out"
+fi
+truncate -s "$img_size" "$img0" "$img1"
+mkfs.ext4 -q -F -b 4096 -O encrypt,stable_inodes -L ufsc-ext4 "$img0" ||
     die "mkfs.ext4 failed"
-mkfs.f2fs -q -f -O encrypt -l ufsc-f2fs "$out/lu1.img" >/dev/null || die "mkfs.f2fs failed"
+mkfs.f2fs -q -f -O encrypt -l ufsc-f2fs "$img1" >/dev/null || die "mkfs.f2fs failed"
 
 # ---- boot --------------------------------------------------------------------------
 append="console=$console panic=-1 printk.time=1 rdinit=/init"
 [ "$quick" = 1 ] && append="$append ufsc.quick"
 [ "$migrate" = 1 ] && append="$append ufsc.migrate"
+# The storage devices.  eMMC: -device emmc-crypto creates its card itself;
+# the stock sdhci-pci gets an sd-card on its own bus (pcie.0/ID: the root
+# bus is pcie.0 on both q35 and virt).  The guest tells the controllers
+# apart by PCI address, the first one on the command line having the lower
+# one: its card holds ext4.  ufsc.emmc selects the guest's eMMC scenario,
+# ufsc.emmc_essiv tells it that the controllers offer ESSIV-AES-128-CBC.
+storage_args=() emmc_algs=''
+if [ "$storage" = emmc ]; then
+    append="$append ufsc.emmc"
+    eprops=$props
+    if [ "$device" = emmc-crypto ]; then
+        # PROPS is in QEMU's syntax: a comma inside a value is doubled
+        # (algorithms=aes-256-xts,,essiv-aes-128-cbc).
+        emmc_algs=$(printf '%s\n' "$props" | sed 's/,,/\x01/g' | tr ',' '\n' |
+                    sed -n 's/^algorithms=//p' | tail -1 | tr '\001' ',')
+        if [ -z "$emmc_algs" ]; then
+            emmc_algs=aes-256-xts,essiv-aes-128-cbc
+            eprops=algorithms=${emmc_algs//,/,,}${props:+,$props}
+        fi
+        if [[ ",$emmc_algs," == *,essiv-aes-128-cbc,* ]]; then
+            append="$append ufsc.emmc_essiv"
+        fi
+    fi
+    for i in 0 1; do
+        if [ "$device" = emmc-crypto ]; then
+            storage_args+=(-device "emmc-crypto,id=emmc$i,drive=d$i${eprops:+,$eprops}")
+        else
+            storage_args+=(-device "sdhci-pci,id=sdhci$i${eprops:+,$eprops}"
+                           -device "sd-card,bus=pcie.0/sdhci$i,drive=d$i")
+        fi
+    done
+    # The device's view, in qemu.log (the log trace backend writes to
+    # stderr): the keyslots it was given (their data unit sizes show that
+    # no sub-block policy reached it), its tasks with their CE bit, and
+    # its errors, halts and task clears (CQE recovery).
+    if [ "$device" = emmc-crypto ]; then
+        for ev in inline_crypto_regs_program 'inline_crypto_regs_err_*' cqhci_task 'cqhci_err_*' \
+                  cqhci_halt cqhci_clear_tasks sdcard_cmdq_discard; do
+            storage_args+=(-trace "enable=$ev")
+        done
+    fi
+else
+    # shellcheck disable=SC2054 # the commas are QEMU's
+    storage_args=(-device "$device,id=ufs0${props:+,$props}"
+                  -device ufs-lu,bus=ufs0,drive=d0,lun=0
+                  -device ufs-lu,bus=ufs0,drive=d1,lun=1)
+fi
 # -nodefaults: no default VGA, floppy or CD-ROM (on q35, SeaBIOS otherwise
 # spends ~30 s timing out on the empty AHCI CD-ROM before booting -kernel).
 # shellcheck disable=SC2054 # the commas are QEMU's
 qemu_cmd=("$qemu_bin" "${machine[@]}" -m 1G -smp "$smp" -nographic -nodefaults -nic none -no-reboot
     -monitor none -serial "file:$out/console.log"
     -kernel "$kernel" -initrd "$initrd" -append "$append"
-    -drive "if=none,id=d0,file=$out/lu0.img,format=raw"
-    -drive "if=none,id=d1,file=$out/lu1.img,format=raw"
-    -device "$device,id=ufs0${props:+,$props}"
-    -device ufs-lu,bus=ufs0,drive=d0,lun=0
-    -device ufs-lu,bus=ufs0,drive=d1,lun=1)
+    -drive "if=none,id=d0,file=$img0,format=raw"
+    -drive "if=none,id=d1,file=$img1,format=raw"
+    "${storage_args[@]}")
 [ "$migrate" = 1 ] && qemu_cmd+=(-qmp "unix:$out/qmp.sock,server=on,wait=off")
 printf '%q ' "${qemu_cmd[@]}" > "$out/qemu-cmdline.txt"
 echo >> "$out/qemu-cmdline.txt"
@@ -261,8 +354,13 @@ plan=$(sed -n 's/^UFSC-PLAN files=\([0-9]*\).*/\1/p' "$C" | tail -1)
 fails=0 passes=0 skips=0
 report() { printf '%s\n' "$*" | tee -a "$out/report.txt"; }
 : > "$out/report.txt"
-report "ufs-crypto e2e ($arch), $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-report "  qemu:    $qemu_bin (-device $device${props:+,$props})"
+if [ "$storage" = emmc ]; then
+    report "ufs-crypto e2e ($arch, eMMC), $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    report "  qemu:    $qemu_bin (2 x -device $device${eprops:+,$eprops}$([ "$device" = sdhci-pci ] && echo ' + sd-card'))"
+else
+    report "ufs-crypto e2e ($arch), $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    report "  qemu:    $qemu_bin (-device $device${props:+,$props})"
+fi
 report "  kernel:  $kernel"
 report "  initrd:  $initrd"
 report "  out:     $out"
@@ -308,6 +406,10 @@ if [ "$verdict" != PASS ]; then
     fi
 fi
 grep '^UFSC-LU ' "$C" | sed 's/^UFSC-LU /  LU: /' | tee -a "$out/report.txt" || true
+grep '^UFSC-EMMC ' "$C" | sed 's/^UFSC-EMMC /  eMMC: /' | tee -a "$out/report.txt" || true
+grep -E '^(\[[ 0-9.]*\] )?mmc[0-9]+: (Command Queue Engine enabled|running CQE recovery|cqhci: timeout)' "$C" |
+    sed -E 's/^(\[[ 0-9.]*\] )?/  dmesg: /' | sort | uniq -c | sed -E 's/^ *([0-9]+) (.*)/\2 (x\1)/' |
+    tee -a "$out/report.txt" || true
 grep -E '^(\[[ 0-9.]*\] )?fscrypt: .* using ' "$C" | sed -E 's/^(\[[ 0-9.]*\] )?/  dmesg: /' | tee -a "$out/report.txt" || true
 
 # Throughput: mean MB/s over the files of 1 MB and more, by mount mode
@@ -327,7 +429,7 @@ if grep -q '^UFSC-FILE ' "$C"; then
     step "host check: recomputing the ciphertext of every reported file"
     set +e
     /usr/bin/python3 "$UFSC_TOP/scripts/fscrypt-check.py" --console "$C" \
-        --image "ext4=$out/lu0.img" --image "f2fs=$out/lu1.img" \
+        --image "ext4=$img0" --image "f2fs=$img1" \
         ${plan:+--expect-files "$plan"} > "$out/check.log" 2>&1
     crc=$?
     set -e
@@ -349,6 +451,50 @@ if grep -q '^UFSC-FILE ' "$C"; then
 else
     report "  host check: no UFSC-FILE lines on the console, nothing to check"
     fails=$((fails + 1))
+fi
+
+# ---- the eMMC controllers' view (trace events in qemu.log) ------------------------------
+# Every keyslot the guest programmed must have 4096-byte data units: the
+# policies with 512- and 1024-byte data units (and IV_INO_LBLK_64, whose
+# 8-byte DUN CQHCI cannot carry) must have fallen back to software
+# fscrypt, not reached the device.  Encrypted tasks (CE 1) must have run.
+if [ "$storage" = emmc ] && [ "$device" = emmc-crypto ] && ! grep -q 'cqhci_task ' "$out/qemu.log"; then
+    report "  device:  no trace output in qemu.log (QEMU built without the log trace backend?): not checked"
+    skips=$((skips + 1))
+elif [ "$storage" = emmc ] && [ "$device" = emmc-crypto ]; then
+    qlog=$out/qemu.log
+    n_prog=$(grep -c 'inline_crypto_regs_program' "$qlog" || true)
+    dus=$(grep -o 'inline_crypto_regs_program.*data unit [0-9]*' "$qlog" | sed 's/.*data unit //' |
+          sort -n | uniq -c | awk '{ printf("%s%s x%s", NR > 1 ? ", " : "", $2, $1) }')
+    caps=$(grep -o 'inline_crypto_regs_program.*capidx [0-9]*' "$qlog" | sed 's/.*capidx //' |
+           sort -n | uniq -c | awk '{ printf("%s%s x%s", NR > 1 ? ", " : "", $2, $1) }')
+    n_task=$(grep -c 'cqhci_task ' "$qlog" || true)
+    n_ce=$(grep -c 'cqhci_task .* CE 1' "$qlog" || true)
+    n_err=$(grep -cE 'cqhci_err_|inline_crypto_regs_err_' "$qlog" || true)
+    n_halt=$(grep -c 'cqhci_halt halt 1' "$qlog" || true)
+    n_disc=$(grep -c 'sdcard_cmdq_discard' "$qlog" || true)
+    report "  device:  $n_prog keyslot programs (data unit: ${dus:-none}; capability: ${caps:-none}), $n_ce of $n_task tasks encrypted (CE 1), $n_halt halts, $n_disc queue discards, $n_err error events"
+    if [ "$n_prog" -gt 0 ] &&
+       ! grep -o 'inline_crypto_regs_program.*data unit [0-9]*' "$qlog" | grep -qv 'data unit 4096$'; then
+        passes=$((passes + 1))
+    else
+        report "  device:  FAILED: no keyslot programmed, or one with data units other than 4096 bytes"
+        fails=$((fails + 1))
+    fi
+    if [ "$n_ce" -gt 0 ]; then
+        passes=$((passes + 1))
+    else
+        report "  device:  FAILED: no encrypted task (CE 1) reached the CQHCI"
+        fails=$((fails + 1))
+    fi
+    # No error is expected: the guest sends nothing the device should refuse.
+    if [ "$n_err" -gt 0 ]; then
+        report "  device:  FAILED: the CQHCI reported $n_err errors (LOG_GUEST_ERROR), the first ones:"
+        grep -m5 -E 'cqhci_err_|inline_crypto_regs_err_' "$qlog" | sed 's/^/    /' | tee -a "$out/report.txt"
+        fails=$((fails + 1))
+    else
+        passes=$((passes + 1))
+    fi
 fi
 
 # ---- times and verdict -------------------------------------------------------------------
