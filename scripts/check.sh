@@ -67,8 +67,10 @@ if [ "${UFSC_CHECK_E2E:-1}" = 1 ]; then
         echo "$e2e_passed $e2e_failed" >> "$results"
         mark "end-to-end test ($arch): $e2e_passed passed, $e2e_failed failed"
         step "end-to-end on $arch, eMMC: guest scenario, host check"
+        # The eMMC run takes 2-3 minutes (the SD card's byte-wise data
+        # path): its timeout is only a guard against a hung guest.
         run_e2e "e2e-emmc-$arch" "$UFSC_CACHE/e2e-emmc-$arch" --storage emmc \
-            --arch "$arch" --quick --timeout 300 \
+            --arch "$arch" --quick --timeout 900 \
             --kernel "$kernel" --initrd "$initrd" --qemu "$build"
         echo "$e2e_passed $e2e_failed" >> "$results"
         mark "end-to-end test, eMMC ($arch): $e2e_passed passed, $e2e_failed failed"

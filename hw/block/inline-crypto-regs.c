@@ -229,6 +229,35 @@ bool inline_crypto_regs_write(InlineCryptoRegs *r, hwaddr addr, uint32_t val)
 }
 
 /*
+ * Data paths
+ */
+
+MemTxResult inline_crypto_sg_rw(QEMUSGList *sg, uint64_t offset, uint8_t *buf,
+                                uint32_t len, DMADirection dir)
+{
+    for (int i = 0; i < sg->nsg && len; i++) {
+        ScatterGatherEntry *e = &sg->sg[i];
+        dma_addr_t n;
+        MemTxResult ret;
+
+        if (offset >= e->len) {
+            offset -= e->len;
+            continue;
+        }
+        n = MIN(e->len - offset, len);
+        ret = dma_memory_rw(sg->as, e->base + offset, buf, n, dir,
+                            MEMTXATTRS_UNSPECIFIED);
+        if (ret != MEMTX_OK) {
+            return ret;
+        }
+        buf += n;
+        len -= n;
+        offset = 0;
+    }
+    return len ? MEMTX_DECODE_ERROR : MEMTX_OK;
+}
+
+/*
  * Migration
  *
  * The keyslot registers go as they are, staged key dwords included, since

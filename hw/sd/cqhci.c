@@ -381,32 +381,6 @@ static bool cqhci_prepare_crypto(CqhciState *c, CqhciTask *t)
     return true;
 }
 
-/* Copy @len bytes between @buf and the task's buffers, from byte @offset. */
-static MemTxResult cqhci_sg_rw(QEMUSGList *sg, uint64_t offset, uint8_t *buf,
-                               uint32_t len, DMADirection dir)
-{
-    for (int i = 0; i < sg->nsg && len; i++) {
-        ScatterGatherEntry *e = &sg->sg[i];
-        dma_addr_t n;
-        MemTxResult ret;
-
-        if (offset >= e->len) {
-            offset -= e->len;
-            continue;
-        }
-        n = MIN(e->len - offset, len);
-        ret = dma_memory_rw(sg->as, e->base + offset, buf, n, dir,
-                            MEMTXATTRS_UNSPECIFIED);
-        if (ret != MEMTX_OK) {
-            return ret;
-        }
-        buf += n;
-        len -= n;
-        offset = 0;
-    }
-    return len ? MEMTX_DECODE_ERROR : MEMTX_OK;
-}
-
 /* Queue the task on the card and start it: CMD44, CMD45, CMD13, CMD46/47 */
 static bool cqhci_card_start(CqhciState *c, CqhciTask *t)
 {
@@ -470,15 +444,16 @@ static bool cqhci_card_data(CqhciState *c, CqhciTask *t)
                 ret = inline_crypto_decrypt(t->key, dun, c->buf, c->buf, n,
                                             &err);
             }
-            if (!ret && cqhci_sg_rw(&t->sg, off, c->buf, n,
-                                    DMA_DIRECTION_FROM_DEVICE)) {
+            if (!ret && inline_crypto_sg_rw(&t->sg, off, c->buf, n,
+                                            DMA_DIRECTION_FROM_DEVICE)) {
                 goto dma_error;
             }
         } else {
             if (!sdbus_receive_ready(c->sdbus)) {
                 goto card_error;
             }
-            if (cqhci_sg_rw(&t->sg, off, c->buf, n, DMA_DIRECTION_TO_DEVICE)) {
+            if (inline_crypto_sg_rw(&t->sg, off, c->buf, n,
+                                    DMA_DIRECTION_TO_DEVICE)) {
                 goto dma_error;
             }
             if (t->key) {

@@ -84,33 +84,6 @@ static bool ufs_crypto_sg_valid(QEMUSGList *sg, uint32_t len, DMADirection dir)
     return len == 0;
 }
 
-/* Copy @len bytes between @buf and the guest buffers, from byte @offset. */
-static MemTxResult ufs_crypto_sg_rw(QEMUSGList *sg, uint64_t offset,
-                                    uint8_t *buf, uint32_t len,
-                                    DMADirection dir)
-{
-    for (int i = 0; i < sg->nsg && len; i++) {
-        ScatterGatherEntry *e = &sg->sg[i];
-        dma_addr_t n;
-        MemTxResult ret;
-
-        if (offset >= e->len) {
-            offset -= e->len;
-            continue;
-        }
-        n = MIN(e->len - offset, len);
-        ret = dma_memory_rw(sg->as, e->base + offset, buf, n, dir,
-                            MEMTXATTRS_UNSPECIFIED);
-        if (ret != MEMTX_OK) {
-            return ret;
-        }
-        buf += n;
-        len -= n;
-        offset = 0;
-    }
-    return len ? MEMTX_DECODE_ERROR : MEMTX_OK;
-}
-
 /*
  * Check a command's crypto fields and take a reference on its key.  Called
  * once the SCSI layer has parsed the CDB, so that the transfer length is
@@ -193,8 +166,8 @@ void ufs_crypto_transfer_data(UfsRequest *req, SCSIRequest *sreq, uint32_t len)
     trace_ufs_crypto_chunk(tag, dun, c->offset, len);
 
     if (to_dev) {
-        if (ufs_crypto_sg_rw(req->sg, c->offset, buf, len,
-                             DMA_DIRECTION_TO_DEVICE) != MEMTX_OK) {
+        if (inline_crypto_sg_rw(req->sg, c->offset, buf, len,
+                                DMA_DIRECTION_TO_DEVICE) != MEMTX_OK) {
             goto dma_error;
         }
         ret = inline_crypto_encrypt(c->key, dun, buf, buf, len, &err);
@@ -207,8 +180,8 @@ void ufs_crypto_transfer_data(UfsRequest *req, SCSIRequest *sreq, uint32_t len)
         c->result = UFS_REQUEST_CRYPTO_ERROR;
         goto cancel;
     }
-    if (!to_dev && ufs_crypto_sg_rw(req->sg, c->offset, buf, len,
-                                    DMA_DIRECTION_FROM_DEVICE) != MEMTX_OK) {
+    if (!to_dev && inline_crypto_sg_rw(req->sg, c->offset, buf, len,
+                                       DMA_DIRECTION_FROM_DEVICE) != MEMTX_OK) {
         goto dma_error;
     }
 

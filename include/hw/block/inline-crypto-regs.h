@@ -17,6 +17,7 @@
 
 #include "exec/hwaddr.h"
 #include "hw/registerfields.h"
+#include "system/dma.h"
 #include "hw/block/inline-crypto.h"
 
 /* Offsets from the controller's register block */
@@ -134,6 +135,21 @@ bool inline_crypto_regs_read(InlineCryptoRegs *r, hwaddr addr, uint64_t *val);
  * commits it.  Returns: false if @addr is not one of these registers.
  */
 bool inline_crypto_regs_write(InlineCryptoRegs *r, hwaddr addr, uint32_t val);
+
+/**
+ * inline_crypto_sg_rw:
+ * @sg: the guest buffers of a request
+ * @offset: where in the request's data @buf starts
+ *
+ * Copies @len bytes between @buf and the guest buffers: the data paths of
+ * both controllers move a request a chunk at a time through a bounce
+ * buffer, encrypted or decrypted there, never in guest memory.
+ *
+ * Returns: MEMTX_OK, the first DMA error, or MEMTX_DECODE_ERROR if @sg
+ * ends before @offset + @len.
+ */
+MemTxResult inline_crypto_sg_rw(QEMUSGList *sg, uint64_t offset, uint8_t *buf,
+                                uint32_t len, DMADirection dir);
 
 /*
  * The register file in the migration stream, for VMSTATE_STRUCT in the
