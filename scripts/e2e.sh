@@ -390,6 +390,14 @@ if grep -qE 'Kernel panic|Unable to handle kernel|BUG:|Oops|WARNING: CPU' "$C"; 
     grep -E -m5 'Kernel panic|Unable to handle kernel|BUG:|Oops|WARNING: CPU' "$C" | sed 's/^/    /' | tee -a "$out/report.txt"
     fails=$((fails + 1))
 fi
+# eMMC: a CQE recovery, a request timeout or an I/O error is a device
+# problem even when every file still reads back.
+mmc_trouble='running CQE recovery|cqhci: |I/O error|mmc[0-9]+: .*([Ee]rror|timeout|failed)|mmcblk[0-9]+: .*error'
+if [ "$storage" = emmc ] && grep -qE "$mmc_trouble" "$C"; then
+    report "  MMC trouble on the console ($(grep -cE "$mmc_trouble" "$C") lines), the first ones:"
+    grep -E -m5 "$mmc_trouble" "$C" | sed 's/^/    /' | tee -a "$out/report.txt"
+    fails=$((fails + 1))
+fi
 report "  guest:   $g_ok checks ok, $g_bad failed, $g_skip skipped, verdict ${verdict:-none}"
 if [ "$g_bad" -gt 0 ]; then
     grep '^UFSC-RESULT fail ' "$C" | head -20 | sed 's/^UFSC-RESULT /    /' | tee -a "$out/report.txt"
