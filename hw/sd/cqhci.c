@@ -156,49 +156,29 @@ static void cqhci_complete(CqhciState *c, int tag, bool intr)
  */
 
 /*
- * Send a command with an R1 or R1b response.  Returns: false if the card
- * gave no response or reported an error that RMEM selects.
+ * Send a command that has a 4-byte response and return it in @resp.
+ * With @check (an R1 or R1b card status), the bits RMEM selects are
+ * errors.  Returns: false if the card gave no response or an error.
  */
 static bool cqhci_card_cmd(CqhciState *c, int tag, uint8_t cmd, uint32_t arg,
-                           uint32_t *r1)
+                           bool check, uint32_t *resp)
 {
     SDRequest req = { .cmd = cmd, .arg = arg };
-    uint8_t resp[16];
-    int rlen = sdbus_do_command(c->sdbus, &req, resp);
+    uint8_t buf[16];
 
     c->cri = cmd;
-    if (rlen != 4) {
+    if (sdbus_do_command(c->sdbus, &req, buf) != 4) {
         CQHCI_GUEST_ERR(cqhci_err_card_noresp, "task %d: CMD%u arg 0x%08"
                         PRIx32 ": no response", tag, cmd, arg);
         return false;
     }
-    *r1 = ldl_be_p(resp);
-    c->cra = *r1;
-    if (*r1 & c->rmem) {
+    *resp = c->cra = ldl_be_p(buf);
+    if (check && (*resp & c->rmem)) {
         CQHCI_GUEST_ERR(cqhci_err_card_status, "task %d: CMD%u arg 0x%08"
                         PRIx32 ": card status 0x%08" PRIx32, tag, cmd, arg,
-                        *r1);
+                        *resp);
         return false;
     }
-    return true;
-}
-
-/* CMD13 with SQS: the card's Queue Status Register, not a card status */
-static bool cqhci_card_qsr(CqhciState *c, int tag, uint32_t *qsr)
-{
-    SDRequest req = {
-        .cmd = EMMC_CMD_SEND_STATUS,
-        .arg = (c->ssc2 & 0xffff) << 16 | EMMC_CMD13_SQS,
-    };
-    uint8_t resp[16];
-
-    c->cri = req.cmd;
-    if (sdbus_do_command(c->sdbus, &req, resp) != 4) {
-        CQHCI_GUEST_ERR(cqhci_err_card_noresp, "task %d: CMD%u arg 0x%08"
-                        PRIx32 ": no response", tag, req.cmd, req.arg);
-        return false;
-    }
-    *qsr = c->cra = ldl_be_p(resp);
     return true;
 }
 
@@ -397,23 +377,27 @@ static bool cqhci_card_start(CqhciState *c, CqhciTask *t)
     params |= t->read ? 1u << 30 : 0;
     params |= (lo & TD_REL_WRITE) ? 1u << 31 : 0;
 
-    if (!cqhci_card_cmd(c, t->tag, EMMC_CMD_QUEUED_TASK_PARAMS, params, &r1)) {
+    if (!cqhci_card_cmd(c, t->tag, EMMC_CMD_QUEUED_TASK_PARAMS, params,
+                        true, &r1)) {
         cqhci_fail_cmd(c, t->tag, EMMC_CMD_QUEUED_TASK_PARAMS);
         return false;
     }
     if (!cqhci_card_cmd(c, t->tag, EMMC_CMD_QUEUED_TASK_ADDR, lo >> 32,
-                        &r1)) {
+                        true, &r1)) {
         cqhci_fail_cmd(c, t->tag, EMMC_CMD_QUEUED_TASK_ADDR);
         return false;
     }
-    /* The card's queue status register: is the task ready? */
-    if (!cqhci_card_qsr(c, t->tag, &r1) || !(r1 & (1u << t->tag))) {
+    /* CMD13 with SQS answers the Queue Status Register: is the task ready? */
+    if (!cqhci_card_cmd(c, t->tag, EMMC_CMD_SEND_STATUS,
+                        (c->ssc2 & 0xffff) << 16 | EMMC_CMD13_SQS, false,
+                        &r1) ||
+        !(r1 & (1u << t->tag))) {
         CQHCI_GUEST_ERR(cqhci_err_not_ready, "task %d: not ready in the "
                         "card's queue status 0x%08" PRIx32, t->tag, r1);
         cqhci_fail_cmd(c, t->tag, EMMC_CMD_SEND_STATUS);
         return false;
     }
-    if (!cqhci_card_cmd(c, t->tag, exec, t->tag << 16, &r1)) {
+    if (!cqhci_card_cmd(c, t->tag, exec, t->tag << 16, true, &r1)) {
         cqhci_fail_cmd(c, t->tag, exec);
         return false;
     }
@@ -488,7 +472,7 @@ dma_error:
     }
     if (t->key) {
         /* Nothing of the plaintext stays behind. */
-        inline_crypto_wipe(c->buf, CQHCI_BUF_SIZE);
+        inline_crypto_wipe(c->buf, MIN(chunk, t->len));
     }
     return ok;
 }
@@ -523,7 +507,7 @@ static void cqhci_run_data_task(CqhciState *c, CqhciTask *t, hwaddr slot)
     }
     /* The card's status once the task is done, for errors of the transfer */
     if (!cqhci_card_cmd(c, t->tag, EMMC_CMD_SEND_STATUS,
-                        (c->ssc2 & 0xffff) << 16, &r1)) {
+                        (c->ssc2 & 0xffff) << 16, true, &r1)) {
         cqhci_fail_data(c, t->tag, EMMC_CMD_SEND_STATUS, 0);
         return;
     }
@@ -536,28 +520,19 @@ static void cqhci_run_dcmd(CqhciState *c, int tag, uint64_t lo)
     uint8_t cmd = extract64(lo, 16, 6);
     uint8_t resp_type = extract64(lo, 23, 2);
     uint32_t arg = lo >> 32;
-    SDRequest req = { .cmd = cmd, .arg = arg };
-    uint8_t resp[16];
-    int rlen;
 
-    rlen = sdbus_do_command(c->sdbus, &req, resp);
-    c->cri = cmd;
-    trace_cqhci_dcmd(tag, cmd, arg, rlen);
+    trace_cqhci_dcmd(tag, cmd, arg, resp_type);
     if (resp_type) {
-        if (rlen != 4) {
-            CQHCI_GUEST_ERR(cqhci_err_card_noresp, "task %d: CMD%u arg "
-                            "0x%08" PRIx32 ": no response", tag, cmd, arg);
+        if (!cqhci_card_cmd(c, tag, cmd, arg, true, &c->crdct)) {
             cqhci_fail_cmd(c, tag, cmd);
             return;
         }
-        c->crdct = c->cra = ldl_be_p(resp);
-        if (c->crdct & c->rmem) {
-            CQHCI_GUEST_ERR(cqhci_err_card_status, "task %d: CMD%u arg "
-                            "0x%08" PRIx32 ": card status 0x%08" PRIx32, tag,
-                            cmd, arg, c->crdct);
-            cqhci_fail_cmd(c, tag, cmd);
-            return;
-        }
+    } else {
+        SDRequest req = { .cmd = cmd, .arg = arg };
+        uint8_t buf[16];
+
+        c->cri = cmd;
+        sdbus_do_command(c->sdbus, &req, buf);
     }
     cqhci_complete(c, tag, lo & CQHCI_DESC_INT);
 }
@@ -629,8 +604,6 @@ static void cqhci_clear_tasks(CqhciState *c)
     c->failed = 0;
     c->tdpe = 0;
     c->terri = 0;
-    c->dqs = 0;
-    c->dpt = 0;
 }
 
 static uint64_t cqhci_read(void *opaque, hwaddr addr, unsigned size)
@@ -675,12 +648,6 @@ static uint64_t cqhci_read(void *opaque, hwaddr addr, unsigned size)
     case A_CQHCI_TCN:
         val = c->tcn;
         break;
-    case A_CQHCI_DQS:
-        val = c->dqs;
-        break;
-    case A_CQHCI_DPT:
-        val = c->dpt;
-        break;
     case A_CQHCI_TDPE:
         val = c->tdpe;
         break;
@@ -709,7 +676,11 @@ static uint64_t cqhci_read(void *opaque, hwaddr addr, unsigned size)
         if (c->crypto && inline_crypto_regs_read(c->crypto, addr, &val)) {
             break;
         }
-        /* TCLR and reserved registers read as zero */
+        /*
+         * DQS and DPT (the card's queue and pending tasks) read as zero:
+         * a task never stays queued on the card between bottom halves.
+         * TCLR and reserved registers read as zero too.
+         */
         break;
     }
     trace_cqhci_read(addr, val);
@@ -943,8 +914,6 @@ const VMStateDescription vmstate_cqhci = {
         VMSTATE_UINT32(tdlbau, CqhciState),
         VMSTATE_UINT32(tdbr, CqhciState),
         VMSTATE_UINT32(tcn, CqhciState),
-        VMSTATE_UINT32(dqs, CqhciState),
-        VMSTATE_UINT32(dpt, CqhciState),
         VMSTATE_UINT32(tdpe, CqhciState),
         VMSTATE_UINT32(ssc1, CqhciState),
         VMSTATE_UINT32(ssc2, CqhciState),

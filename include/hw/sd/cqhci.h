@@ -117,8 +117,6 @@ typedef struct CqhciState {
     uint32_t tdlbau;
     uint32_t tdbr;
     uint32_t tcn;
-    uint32_t dqs;
-    uint32_t dpt;
     uint32_t tdpe;
     uint32_t ssc1;
     uint32_t ssc2;
