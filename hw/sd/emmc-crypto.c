@@ -24,7 +24,6 @@
 #include "hw/sd/sdhci.h"
 #include "hw/sd/cqhci.h"
 #include "migration/vmstate.h"
-#include "system/block-backend.h"
 #include "sdhci-internal.h"
 
 #define TYPE_EMMC_CRYPTO "emmc-crypto"
@@ -108,27 +107,12 @@ static void emmc_crypto_realize(PCIDevice *dev, Error **errp)
     ERRP_GUARD();
     EmmcCryptoState *e = EMMC_CRYPTO(dev);
     SDHCIState *s = PCI_SDHCI(dev);
-    BlockBackend *blk;
     uint64_t size;
 
     if (!e->drive) {
         error_setg(errp, "drive property not set");
         return;
     }
-    /*
-     * Linux puts a sector number in the task descriptor whatever the
-     * card's addressing: the card must be sector addressed, i.e. larger
-     * than 2 GiB.
-     */
-    blk = blk_by_name(e->drive);
-    if (blk && blk_getlength(blk) <= 2 * GiB) {
-        error_setg(errp, "drive '%s' must be larger than 2 GiB",
-                   e->drive);
-        error_append_hint(errp, "A command queueing eMMC is sector "
-                          "addressed, which needs more than 2 GiB.\n");
-        return;
-    }
-
     if (!inline_crypto_regs_init(&e->crypto, TYPE_EMMC_CRYPTO,
                                  CQHCI_CRYPTO_CFGPTR,
                                  EMMC_CRYPTO_DEFAULT_ALGS, errp)) {
@@ -226,7 +210,8 @@ static void emmc_crypto_class_init(ObjectClass *oc, void *data)
     dc->desc = "eMMC with inline encryption (SDHCI, CQHCI crypto)";
     device_class_set_props(dc, emmc_crypto_props);
     object_class_property_set_description(oc, "drive",
-        "the block device of the eMMC (its -drive id), larger than 2 GiB");
+        "the block device of the eMMC (a -drive id or a node name), "
+        "larger than 2 GiB");
     inline_crypto_regs_describe_props(oc, EMMC_CRYPTO_DEFAULT_ALGS);
 }
 
