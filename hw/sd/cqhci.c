@@ -414,6 +414,19 @@ static bool cqhci_card_data(CqhciState *c, CqhciTask *t)
     Error *err = NULL;
     bool ok = true;
 
+    /*
+     * An injected error: the card has started the task and waits for its
+     * data, as after a transfer error on the bus.  Nothing has moved, and
+     * the card is still in its data state: the guest's recovery has to
+     * stop it (CMD12) and discard its queue (CMD48).
+     */
+    if (c->inject_data_errors) {
+        c->inject_data_errors--;
+        trace_cqhci_inject_data_error(t->tag, t->read);
+        cqhci_fail_data(c, t->tag, exec, 0);
+        return false;
+    }
+
     for (uint32_t off = 0; off < t->len; off += chunk) {
         uint32_t n = MIN(chunk, t->len - off);
         uint64_t dun = t->dun + off / du_size;

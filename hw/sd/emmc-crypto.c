@@ -85,6 +85,15 @@ static void emmc_crypto_instance_init(Object *obj)
      */
     s->sd_spec_version = 3;
     s->capareg = FIELD_DP64(SDHC_CAPAB_REG_DEFAULT, SDHC_CAPAB, BUS64BIT, 1);
+
+    /*
+     * For tests of the guest's recovery, settable at run time (qom-set):
+     * the next N data tasks fail with a data transfer error once the card
+     * has started them.
+     */
+    object_property_add_uint32_ptr(obj, "x-inject-data-errors",
+                                   &EMMC_CRYPTO(obj)->cqhci.inject_data_errors,
+                                   OBJ_PROP_FLAG_READWRITE);
 }
 
 static bool emmc_crypto_add_card(EmmcCryptoState *e, Error **errp)

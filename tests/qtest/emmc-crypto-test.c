@@ -46,6 +46,15 @@
 #define RSP_136         1
 #define RSP_48          2
 #define RSP_48_BUSY     3
+#define SDHC_SWRST      0x2f
+#define SDHC_RESET_CMD_DATA 0x06
+
+/* The card status (R1) */
+#define R1_ERRORS       0xfdf98080u
+#define R1_STATE(r)     (((r) >> 9) & 0xf)
+#define R1_STATE_TRAN   4
+#define R1_STATE_DATA   5
+#define R1_STATE_RCV    6
 
 /* CQHCI, from BAR0 */
 #define CQ              0x200
@@ -905,6 +914,109 @@ static void test_migrate(void *obj, void *data, QGuestAllocator *alloc)
 }
 
 /*
+ * Linux's CQE recovery (mmc_cqe_recovery() with cqhci_recovery_start()
+ * and _finish()) after a data transfer error the device injects once the
+ * card has started the task: halt, reset of the SDHCI CMD and DATA lines,
+ * CMD12 through the legacy path to stop the card's transfer, CMD13, CMD48
+ * to discard the card's queue, then clear all tasks and resume.  The task
+ * retried must succeed: a write leaves exactly the ciphertext OpenSSL
+ * gives, a read the plaintext.
+ */
+static void inject_data_errors(QEmmc *e, uint32_t n)
+{
+    QDict *rsp = qtest_qmp(qts_of(e), "{ 'execute': 'qom-set', 'arguments':"
+                           " { 'path': '/machine/peripheral/emmc0',"
+                           " 'property': 'x-inject-data-errors',"
+                           " 'value': %u } }", n);
+
+    g_assert(qdict_haskey(rsp, "return"));
+    qobject_unref(rsp);
+}
+
+static uint32_t injected_left(QEmmc *e)
+{
+    QDict *rsp = qtest_qmp(qts_of(e), "{ 'execute': 'qom-get', 'arguments':"
+                           " { 'path': '/machine/peripheral/emmc0',"
+                           " 'property': 'x-inject-data-errors' } }");
+    uint32_t n = qdict_get_int(rsp, "return");
+
+    qobject_unref(rsp);
+    return n;
+}
+
+static void fail_injected(QEmmc *e, const Task *t)
+{
+    uint32_t r, terri;
+
+    inject_data_errors(e, 1);
+    submit(e, t);
+    wait_task(e, t->tag);
+    g_assert_cmpuint(injected_left(e), ==, 0);
+    terri = rreg(e, CQ_TERRI);
+    g_assert_cmphex(qpci_io_readw(&e->dev, e->bar, SDHC_ERRINTSTS) &
+                    SDHC_EIS_ADMAERR, ==, SDHC_EIS_ADMAERR);
+    g_assert(terri & TERRI_D_VALID);
+    g_assert_cmpuint((terri >> 24) & 0x1f, ==, t->tag);
+    g_assert_cmpuint((terri >> 16) & 0x3f, ==, t->read ? 46 : 47);
+    g_assert_cmphex(rreg(e, CQ_TCN) & (1u << t->tag), ==, 0);
+
+    /* cqhci_recovery_start(): halt, then sdhci_cqe_disable(, true) */
+    wreg(e, CQ_CTL, CTL_HALT);
+    g_assert(rreg(e, CQ_IS) & IS_HAC);
+    qpci_io_writeb(&e->dev, e->bar, SDHC_SWRST, SDHC_RESET_CMD_DATA);
+    qpci_io_writew(&e->dev, e->bar, SDHC_ERRINTSTS, 0xffff);
+    /* The card is still in its data state: CMD13 says so */
+    r = sd_cmd(e, 13, RCA << 16, RSP_48);
+    g_assert_cmpuint(R1_STATE(r), ==, t->read ? R1_STATE_DATA : R1_STATE_RCV);
+    /* mmc_cqe_recovery(): CMD12, CMD13, CMD48 discard queue */
+    r = sd_cmd(e, 12, 0, RSP_48_BUSY);
+    g_assert_cmphex(r & R1_ERRORS, ==, 0);
+    r = sd_cmd(e, 13, RCA << 16, RSP_48);
+    g_assert_cmpuint(R1_STATE(r), ==, R1_STATE_TRAN);
+    r = sd_cmd(e, 48, 1, RSP_48_BUSY);
+    g_assert_cmphex(r & R1_ERRORS, ==, 0);
+    /* The card's queue is empty */
+    r = sd_cmd(e, 13, RCA << 16 | 1 << 15, RSP_48);
+    g_assert_cmphex(r, ==, 0);
+    /* cqhci_recovery_finish(): clear all tasks, resume */
+    recover(e);
+}
+
+static void test_linux_recovery(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QEmmc *e = obj;
+    const uint32_t len = 2 * 4096, sector = 0x300000;
+    uint8_t plain[2 * 4096], expect[2 * 4096], got[2 * 4096];
+    uint8_t before[2 * 4096];
+    Task t = { .tag = 12, .sector = sector, .blocks = len / 512,
+               .ce = true, .cci = 2, .dun = 77 };
+
+    emmc_init(e, alloc, true);
+    program_key(e, 2, key_a, 8);
+    fill(plain, len, 0x3c);
+    ref_xts(key_a, 77, 4096, plain, expect, len, true);
+    qtest_memwrite(qts_of(e), e->data, plain, len);
+    image_read((uint64_t)sector * 512, before, len);
+
+    /* A write: nothing reaches the medium, the retry writes it all */
+    fail_injected(e, &t);
+    image_read((uint64_t)sector * 512, got, len);
+    g_assert(memcmp(got, before, len) == 0);
+    run_ok(e, &t);
+    image_read((uint64_t)sector * 512, got, len);
+    g_assert(memcmp(got, expect, len) == 0);
+
+    /* A read: the retry reads the plaintext */
+    t.read = true;
+    t.tag = 13;
+    qtest_memset(qts_of(e), e->data, 0, len);
+    fail_injected(e, &t);
+    run_ok(e, &t);
+    qtest_memread(qts_of(e), e->data, got, len);
+    g_assert(memcmp(got, plain, len) == 0);
+}
+
+/*
  * Set-up
  */
 
@@ -953,7 +1065,7 @@ static void *emmc_create(void *pci_bus, QGuestAllocator *alloc, void *addr)
 static void emmc_register_nodes(void)
 {
     QOSGraphEdgeOptions edge_opts = {
-        .extra_device_opts = "addr=04.0,drive=emmcdrv"
+        .extra_device_opts = "addr=04.0,drive=emmcdrv,id=emmc0"
     };
     QOSGraphTestOptions opts = {
         .before = emmc_setup,
@@ -980,6 +1092,8 @@ static void emmc_register_nodes(void)
     qos_add_test("keys-survive-enable", "emmc-crypto", test_keys_survive,
                  &opts);
     qos_add_test("migrate", "emmc-crypto", test_migrate, &opts);
+    qos_add_test("linux-recovery", "emmc-crypto", test_linux_recovery,
+                 &opts);
 }
 
 libqos_init(emmc_register_nodes);

@@ -127,6 +127,13 @@ typedef struct CqhciState {
     uint32_t cra;
     /* Tasks that failed: kept in TDBR, not run again until cleared */
     uint32_t failed;
+    /*
+     * Error injection, for testing a guest's recovery: the number of data
+     * tasks still to fail with a data transfer error once the card has
+     * started them.  Set by the "x-inject-data-errors" property; neither
+     * reset nor migrated.
+     */
+    uint32_t inject_data_errors;
 } CqhciState;
 
 /*
