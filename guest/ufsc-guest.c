@@ -31,6 +31,8 @@
  *   ufsc-guest verify FILE SIZE SEED [sparse]  read back and compare
  *   ufsc-guest pattern SIZE SEED [sparse]      the expected plaintext on stdout
  *   ufsc-guest seed STRING                     a seed from a name: 32-bit FNV-1a
+ *   ufsc-guest wait-disks PREFIX N SECONDS     wait until /sys/class/block holds N
+ *                                              disks PREFIX<digits> (see there)
  *
  * The pattern: byte i of a file is byte (i mod 32) of
  * SHA-256("ufsc" || le64(SEED) || le64(i / 32)).  In the sparse variant only
@@ -45,6 +47,7 @@
  * Exit status: 0 ok, 1 failure (mismatch, ioctl error), 2 usage.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -53,6 +56,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -663,6 +668,76 @@ static int cmd_seed(int argc, char **argv)
 	return 0;
 }
 
+/* The disks in /sys/class/block named PREFIX followed by digits only */
+static int count_disks(const char *prefix)
+{
+	size_t pl = strlen(prefix);
+	DIR *d = opendir("/sys/class/block");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		fail("/sys/class/block: %s", strerror(errno));
+	while ((e = readdir(d))) {
+		const char *p = e->d_name + pl;
+
+		if (strncmp(e->d_name, prefix, pl) || !*p)
+			continue;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		n += !*p;
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * wait-disks PREFIX N SECONDS: wait until /sys/class/block holds N disks
+ * named PREFIX and digits (mmcblk1, not mmcblk1boot0 or mmcblk1p1).  A
+ * driver may add its disks in a work item of its own after its probe (the
+ * MMC core does), and nothing tells user space when that is done but the
+ * device nodes that devtmpfs creates: this waits for /dev's IN_CREATE
+ * events, watched from before the first look so that none is missed.
+ * device_add() makes a disk's /sys/class/block entry (and its "device"
+ * link) before its node; not its /sys/block entry, which add_disk() makes
+ * after device_add() returns, so looking there could miss the last disk.
+ * SECONDS is only a guard against a disk that never comes.  Exit status 1
+ * if it did not come.
+ */
+static int cmd_wait_disks(int argc, char **argv)
+{
+	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	int want, fd, n;
+	double deadline;
+
+	if (argc != 3)
+		return 2;
+	want = (int)parse_u64(argv[1], "N");
+	deadline = now_s() + parse_u64(argv[2], "SECONDS");
+	fd = inotify_init1(IN_CLOEXEC);
+	if (fd < 0)
+		fail("inotify_init1: %s", strerror(errno));
+	if (inotify_add_watch(fd, "/dev", IN_CREATE) < 0)
+		fail("inotify_add_watch /dev: %s", strerror(errno));
+	while ((n = count_disks(argv[0])) < want) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		double left = deadline - now_s();
+		int r = left > 0 ? poll(&pfd, 1, (int)(left * 1000) + 1) : 0;
+
+		if (r < 0 && errno != EINTR)
+			fail("poll: %s", strerror(errno));
+		if (r == 0) {
+			fprintf(stderr, "%s: %d of %d disks %s* after %s s\n",
+				prog, n, want, argv[0], argv[2]);
+			return 1;
+		}
+		if (r > 0 && read(fd, ev, sizeof(ev)) < 0 && errno != EINTR)
+			fail("read inotify: %s", strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
 static const struct {
 	const char *name, *args;
 	int (*fn)(int, char **);
@@ -682,6 +757,7 @@ static const struct {
 	{ "pattern", "SIZE SEED [sparse]", cmd_pattern },
 	{ "seed", "STRING", cmd_seed },
 	{ "host-reset", "DEV", cmd_host_reset },
+	{ "wait-disks", "PREFIX N SECONDS", cmd_wait_disks },
 };
 
 static int usage(void)
