@@ -10,8 +10,17 @@
 # configurations booted one after the other: (i) ufs-crypto with
 # -o inlinecrypt, (ii) the same device, no encryption, (iii) the same
 # device, fs-layer software fscrypt, (iv) plain -device ufs, no encryption.
-# UFSC_BENCH_MIB sets the sequential size (default 256), UFSC_BENCH_GUEST=0
-# skips this part.
+# UFSC_BENCH_MIB sets the sequential size (default 256).
+#
+# eMMC: the same guest tests on -device emmc-crypto (ext4 on its card,
+# cache=none), (i) with -o inlinecrypt, (ii) without encryption, (iii)
+# with software fscrypt, in three interleaved rounds; UFSC_BENCH_EMMC_MIB
+# sets their size (default 256).
+#
+# UFSC_BENCH_PARTS picks the parts (default "engine ufs emmc");
+# UFSC_BENCH_GUEST=0 is "engine" alone.  QEMU_BUILD runs another build
+# (a directory with qemu-system-aarch64 and, for "engine",
+# tests/bench/inline-crypto-bench).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -19,8 +28,14 @@ out=$UFSC_TOP/out/bench
 mkdir -p "$out"
 need_pkgs gnuplot-nox libgcrypt20-dev libssl-dev
 
-build=${QEMU_BUILD:-$(UFSC_EXTRA_TARGETS=tests/bench/inline-crypto-bench "$UFSC_TOP/scripts/build-qemu.sh")}
+parts=${UFSC_BENCH_PARTS:-engine ufs emmc}
+[ "${UFSC_BENCH_GUEST:-1}" = 1 ] || parts=engine
+part() { [[ " $parts " == *" $1 "* ]]; }
 
+build=${QEMU_BUILD:-$(UFSC_EXTRA_TARGETS=tests/bench/inline-crypto-bench "$UFSC_TOP/scripts/build-qemu.sh")}
+: > "$out/report.txt"
+
+if part engine; then
 step "engine: AES-XTS through the device's chunk path vs libgcrypt and OpenSSL"
 "$build/tests/bench/inline-crypto-bench" "${UFSC_BENCH_SECONDS:-0.4}" > "$out/engine.txt"
 
@@ -52,7 +67,7 @@ step "engine: AES-XTS through the device's chunk path vs libgcrypt and OpenSSL"
              if (d < r) r = d
              printf("target: engine AES-256-XTS on 4 KiB units >= 0.90x libgcrypt (worse of enc/dec): %.2fx, %s\n", r, (r >= 0.9) ? "met" : "MISSED")
          }' "$out/engine.txt"
-} > "$out/report.txt"
+} >> "$out/report.txt"
 
 # Plot: engine and libraries per data unit size, AES-256-XTS encryption.
 awk '$1 == "BENCH" && $3 == "aes-256-xts" && $5 == "enc" { v[$4, $2] = $6; d[$4] = 1 }
@@ -71,30 +86,46 @@ plot '$out/engine.dat' using 1:2 with linespoints title 'ufs-crypto engine', \
      '' using 1:3 with linespoints title 'libgcrypt raw XTS', \
      '' using 1:4 with linespoints title 'OpenSSL raw XTS'
 GP
-if [ "${UFSC_BENCH_GUEST:-1}" = 1 ]; then
+fi
+if part ufs || part emmc; then
     kernel=$("$UFSC_TOP/scripts/build-kernel.sh" arm64)
     initrd=$("$UFSC_TOP/scripts/build-initramfs.sh" arm64)
     mib=${UFSC_BENCH_MIB:-256}
-    # guest_run NAME DEVICE MODE SCALING
+    # guest_run NAME DEVICE MODE SCALING: a UFS LU on DEVICE, or an eMMC
+    # if DEVICE is emmc-crypto (its sequential tests of UFSC_BENCH_EMMC_MIB)
     guest_run() {
         local name=$1 device=$2 mode=$3 scaling=$4 img=$out/guest-$1.img
+        local size=$mib storage=ufs dev_args
+        # shellcheck disable=SC2054 # the commas are QEMU's
+        dev_args=(-device "$device,id=ufs0" -device ufs-lu,bus=ufs0,drive=d0,lun=0)
+        if [ "$device" = emmc-crypto ]; then
+            size=${UFSC_BENCH_EMMC_MIB:-256} storage=emmc
+            dev_args=(-device emmc-crypto,drive=d0)
+        fi
         step "guest I/O: $name (-device $device, ufsc.mode=$mode)"
         rm -f "$img"
-        truncate -s $((2 * mib + 512))M "$img"
+        if [ "$storage" = emmc ]; then
+            # A command queueing eMMC is sector addressed: more than 2 GiB.
+            truncate -s 4G "$img"
+        else
+            truncate -s $((2 * size + 512))M "$img"
+        fi
         mkfs.ext4 -q -F -b 4096 -O encrypt "$img"
         timeout -k 10 1800 "$build/qemu-system-aarch64" -M virt -cpu max -m 1G -smp 2 \
             -nographic -nodefaults -nic none -no-reboot -monitor none \
             -serial "file:$out/guest-$name.console" \
             -kernel "$kernel" -initrd "$initrd" \
-            -append "console=ttyAMA0 rdinit=/bench ufsc.mode=$mode ufsc.mib=$mib ufsc.scaling=$scaling" \
+            -append "console=ttyAMA0 rdinit=/bench ufsc.mode=$mode ufsc.mib=$size ufsc.scaling=$scaling ufsc.storage=$storage" \
             -drive "if=none,id=d0,file=$img,format=raw,cache=none" \
-            -device "$device,id=ufs0" -device ufs-lu,bus=ufs0,drive=d0,lun=0 \
+            "${dev_args[@]}" \
             < /dev/null > "$out/guest-$name.qemu.log" 2>&1 || true
         tr -d '\r' < "$out/guest-$name.console" | grep '^UFSC-BENCH' | sed "s/^/$name /" > "$out/guest-$name.txt"
         rm -f "$img"
         grep -q 'UFSC-BENCH-DONE OK' "$out/guest-$name.txt" ||
             die "guest benchmark $name failed: see $out/guest-$name.console"
     }
+fi
+if part ufs; then
     guest_run inline ufs-crypto inline 1
     guest_run nocrypt ufs-crypto nocrypt 1
     guest_run sw ufs-crypto sw 0
@@ -168,6 +199,58 @@ set yrange [0:*]
 plot '$out/keyslots.dat' using 1:2 with linespoints title 'inlinecrypt, 32 keyslots'
 unset multiplot
 GP
+fi
+
+if part emmc; then
+    # Three rounds, the configurations interleaved, so that the machine's
+    # noise falls on all of them: medians, their ratios, and the spread
+    # (lowest-highest) of the per-round ratios.
+    for r in 1 2 3; do
+        guest_run emmc-inline-$r emmc-crypto inline 0
+        guest_run emmc-nocrypt-$r emmc-crypto nocrypt 0
+        guest_run emmc-sw-$r emmc-crypto sw 0
+    done
+    cat "$out"/guest-emmc-{inline,nocrypt,sw}-[123].txt > "$out/guest-emmc.txt"
+    {
+        echo
+        echo "Guest I/O, aarch64 TCG guest, ext4 on -device emmc-crypto, cache=none, ${UFSC_BENCH_EMMC_MIB:-256} MiB sequential"
+        echo "  (i) inlinecrypt  (ii) no encryption  (iii) software fscrypt; MB/s (IOPS), median of 3 interleaved rounds"
+        echo "  i/ii, i/iii: ratio of the medians [lowest-highest ratio of one round]"
+        awk '
+            function med(a, b, c) { return (a > b) ? ((b > c) ? b : ((a > c) ? c : a)) : ((a > c) ? a : ((b > c) ? c : b)) }
+            { split($1, nm, "-"); cfg = nm[2]; rnd = nm[3]; t = ""; v = ""; iops = ""
+              for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "test") t = kv[2]
+                  if (kv[1] == "MBps") v = kv[2]; if (kv[1] == "IOPS") iops = kv[2] }
+              if (t == "randread-4k") r[cfg, "randread-4k IOPS", rnd] = iops
+              else if (t != "") r[cfg, t, rnd] = v }
+            END {
+                n = split("seqwrite-buffered seqread-buffered seqwrite-direct seqread-direct randread-4k IOPS", tests, " ")
+                printf("%-18s %8s %8s %8s %22s %22s\n", "test", "(i)", "(ii)", "(iii)", "i/ii", "i/iii")
+                for (k = 1; k <= n; k++) {
+                    t = tests[k]; if (t == "randread-4k") { t = "randread-4k IOPS"; k++ }
+                    for (c = 1; c <= 3; c++) {
+                        cf = (c == 1) ? "inline" : (c == 2) ? "nocrypt" : "sw"
+                        m[c] = med(r[cf, t, 1], r[cf, t, 2], r[cf, t, 3])
+                    }
+                    for (c = 2; c <= 3; c++) {
+                        cf = (c == 2) ? "nocrypt" : "sw"; lo[c] = 1e9; hi[c] = 0
+                        for (q = 1; q <= 3; q++) {
+                            x = (r[cf, t, q] > 0) ? r["inline", t, q] / r[cf, t, q] : 0
+                            if (x < lo[c]) lo[c] = x; if (x > hi[c]) hi[c] = x
+                        }
+                        rat[c] = (m[c] > 0) ? m[1] / m[c] : 0
+                    }
+                    printf("%-18s %8s %8s %8s %6.2fx [%.2f-%.2f]   %6.2fx [%.2f-%.2f]\n", t, m[1], m[2], m[3],
+                           rat[2], lo[2], hi[2], rat[3], lo[3], hi[3])
+                    if (t ~ /^seq/) ri[t] = rat[2]
+                }
+                printf("\ntargets (medians):\n")
+                split("seqwrite-buffered seqread-buffered seqwrite-direct seqread-direct", s, " ")
+                for (k = 1; k <= 4; k++)
+                    printf("  %-18s eMMC inlinecrypt / no encryption >= 0.90x: %.2fx %s\n", s[k], ri[s[k]], ri[s[k]] >= 0.9 ? "met" : "MISSED")
+            }' "$out/guest-emmc.txt"
+        grep -h 'UFSC-BENCH-DMESG' "$out/guest-emmc-inline-1.txt" | sed 's/.*UFSC-BENCH-DMESG /  inline run: /' | sort -u
+    } >> "$out/report.txt"
 fi
 
 cat "$out/report.txt"
