@@ -13,7 +13,7 @@
 #   3. the end-to-end test: a Linux guest using fscrypt -o inlinecrypt on
 #      -device ufs-crypto with the host-side ciphertext check, on aarch64
 #      (doorbell mode) and x86_64 (MCQ mode, with a migration), then the
-#      same on two -device emmc-crypto on each
+#      same on two -device emmc-crypto on each (x86_64 with a migration)
 #      (UFSC_CHECK_E2E=0 skips it)
 #   4. QEMU built with clang, ASan, UBSan and libFuzzer's instrumentation
 #      (x86_64), with the other crypto backend (nettle): unit tests, qtests
@@ -67,11 +67,13 @@ if [ "${UFSC_CHECK_E2E:-1}" = 1 ]; then
         echo "$e2e_passed $e2e_failed" >> "$results"
         mark "end-to-end test ($arch): $e2e_passed passed, $e2e_failed failed"
         step "end-to-end on $arch, eMMC: guest scenario, host check"
-        # The eMMC run takes 2-3 minutes (the SD card's byte-wise data
-        # path): its timeout is only a guard against a hung guest.
+        # x86_64 with a migration, as for UFS.  The timeout is only a guard
+        # against a hung guest.
+        opts=()
+        [ "$arch" = x86_64 ] && opts=(--migrate)
         run_e2e "e2e-emmc-$arch" "$UFSC_CACHE/e2e-emmc-$arch" --storage emmc \
             --arch "$arch" --quick --timeout 900 \
-            --kernel "$kernel" --initrd "$initrd" --qemu "$build"
+            --kernel "$kernel" --initrd "$initrd" --qemu "$build" "${opts[@]}"
         echo "$e2e_passed $e2e_failed" >> "$results"
         mark "end-to-end test, eMMC ($arch): $e2e_passed passed, $e2e_failed failed"
     done

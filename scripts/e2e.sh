@@ -40,7 +40,13 @@
 #                 algorithms include essiv-aes-128-cbc)
 #   --migrate     migrate the VM to a file in the middle of a workload (the
 #                 guest's ufsc.migrate phase), quit, restore it in a new QEMU
-#                 and let the guest verify every file there (UFS only)
+#                 and let the guest verify every file there
+#
+# eMMC: the guest also asks, on its console, for a data error on each
+# card's controller in turn (UFSC-INJECT request N); the host arms one
+# through QMP (emmc-crypto's x-inject-data-errors) and answers on the
+# console's input, and the guest checks that Linux recovered (a CQE
+# recovery) and that every file still reads back.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -83,9 +89,7 @@ emmc)
     case "$device" in
     emmc-crypto|sdhci-pci) ;;
     *) die "--storage emmc takes --device emmc-crypto or sdhci-pci, not $device" ;;
-    esac
-    [ "$migrate" = 0 ] ||
-        die "--migrate is UFS-only for now: the eMMC scenario has no migration phase (drop --migrate or use --storage ufs)" ;;
+    esac ;;
 *) die "unknown --storage $storage (ufs or emmc)" ;;
 esac
 
@@ -166,6 +170,12 @@ mkfs.f2fs -q -f -O encrypt -l ufsc-f2fs "$img1" >/dev/null || die "mkfs.f2fs fai
 append="console=$console panic=-1 printk.time=1 rdinit=/init"
 [ "$quick" = 1 ] && append="$append ufsc.quick"
 [ "$migrate" = 1 ] && append="$append ufsc.migrate"
+# eMMC: the guest asks on its console for an injected data error on a
+# card's controller (UFSC-INJECT request N), the host arms it through QMP
+# and answers on the console's input (see the loop below); ufsc.inject
+# tells the guest that someone answers.
+inject=0
+[ "$storage" = emmc ] && inject=1 append="$append ufsc.inject"
 # The storage devices.  eMMC: -device emmc-crypto creates its card itself;
 # the stock sdhci-pci gets an sd-card on its own bus (pcie.0/ID: the root
 # bus is pcie.0 on both q35 and virt).  The guest tells the controllers
@@ -203,7 +213,7 @@ if [ "$storage" = emmc ]; then
     # its errors, halts and task clears (CQE recovery).
     if [ "$device" = emmc-crypto ]; then
         for ev in inline_crypto_regs_program 'inline_crypto_regs_err_*' cqhci_task 'cqhci_err_*' \
-                  cqhci_halt cqhci_clear_tasks sdcard_cmdq_discard; do
+                  cqhci_inject_data_error cqhci_halt cqhci_clear_tasks sdcard_cmdq_discard; do
             storage_args+=(-trace "enable=$ev")
         done
     fi
@@ -216,13 +226,21 @@ fi
 # -nodefaults: no default VGA, floppy or CD-ROM (on q35, SeaBIOS otherwise
 # spends ~30 s timing out on the empty AHCI CD-ROM before booting -kernel).
 # shellcheck disable=SC2054 # the commas are QEMU's
+if [ "$inject" = 1 ]; then
+    console_args=(-chardev "file,id=ufsc-con,path=$out/console.log,input-path=$out/console-in"
+                  -serial chardev:ufsc-con)
+else
+    console_args=(-serial "file:$out/console.log")
+fi
 qemu_cmd=("$qemu_bin" "${machine[@]}" -m 1G -smp "$smp" -nographic -nodefaults -nic none -no-reboot
-    -monitor none -serial "file:$out/console.log"
+    -monitor none "${console_args[@]}"
     -kernel "$kernel" -initrd "$initrd" -append "$append"
     -drive "if=none,id=d0,file=$img0,format=raw"
     -drive "if=none,id=d1,file=$img1,format=raw"
     "${storage_args[@]}")
-[ "$migrate" = 1 ] && qemu_cmd+=(-qmp "unix:$out/qmp.sock,server=on,wait=off")
+if [ "$migrate" = 1 ] || [ "$inject" = 1 ]; then
+    qemu_cmd+=(-qmp "unix:$out/qmp.sock,server=on,wait=off")
+fi
 printf '%q ' "${qemu_cmd[@]}" > "$out/qemu-cmdline.txt"
 echo >> "$out/qemu-cmdline.txt"
 step "booting $arch guest ($(basename "$qemu_bin"), timeout ${timeout_s}s); console: $out/console.log"
@@ -257,6 +275,15 @@ start_qemu() {
     ) &
     qpid=$!
 }
+# The console's input (--migrate: the restored VM's; eMMC: the first
+# one's): the host answers the guest there, one line at a time.  The FIFO
+# is held open here for reading and writing, so that QEMU's open does not
+# wait for a writer.
+if [ "$migrate" = 1 ] || [ "$inject" = 1 ]; then
+    rm -f "$out/console-in"
+    mkfifo "$out/console-in"
+    exec {con_in}<>"$out/console-in"
+fi
 t_boot=$(now)
 start_qemu "$out/qemu.log" "${qemu_cmd[@]}"
 # timeout(1), the job's child, passes TERM on to QEMU.
@@ -264,16 +291,24 @@ trap 'pkill -P "$qpid" 2>/dev/null; kill "$qpid" "$evpid" 2>/dev/null || true' E
 t_verdict=
 last_report=0
 cons=$out/console.log
-migrated=0 mig_rc='' signalled=0
-if [ "$migrate" = 1 ]; then
-    # The restored VM's console input: the host says there, with one line,
-    # that the guest now runs in the restored VM; the guest's workload goes
-    # on until then.  The FIFO is held open here for reading and writing,
-    # so that QEMU's open does not wait for a writer.
-    rm -f "$out/console-in"
-    mkfifo "$out/console-in"
-    exec {con_in}<>"$out/console-in"
-fi
+migrated=0 mig_rc='' signalled=0 injected=0 armed=0
+# inject_answer N: arm one data error on the controller of the guest's
+# card N (ufsc.inject) and answer the guest on its console, "injected 1"
+# or "none: WHY" (plain sdhci-pci has no error injection).
+inject_answer() {
+    local id r
+    if [ "$device" = emmc-crypto ]; then id=emmc$1; else id=sdhci$1; fi
+    if r=$(/usr/bin/python3 "$UFSC_TOP/scripts/qmp.py" "$out/qmp.sock" qom-set \
+               "{\"path\": \"/machine/peripheral/$id\", \"property\": \"x-inject-data-errors\", \"value\": 1}" 2>&1); then
+        step "armed a data error on $id for the guest's CQE recovery"
+        echo "injected 1" >&"$con_in"
+        armed=$((armed + 1))
+    else
+        step "no data error armed on $id: $r"
+        echo "none: $id: $r" | tr '\n' ' ' >&"$con_in"
+        echo >&"$con_in"
+    fi
+}
 while [ ! -s "$out/qemu.rc" ]; do
     # Wake on console events (all of those queued), or after 15 s for the
     # progress line; the hard timeout above catches a hang.
@@ -282,6 +317,14 @@ while [ ! -s "$out/qemu.rc" ]; do
     fi
     if [ -z "$t_verdict" ] && grep -q 'UFSC-VERDICT' "$cons" 2>/dev/null; then
         t_verdict=$(now)
+    fi
+    # eMMC: answer each request for an injected error once.
+    if [ "$inject" = 1 ]; then
+        mapfile -t reqs < <(tr -d '\r' < "$cons" | sed -n 's/^UFSC-INJECT request \([0-9]\)$/\1/p')
+        while [ "$injected" -lt "${#reqs[@]}" ]; do
+            inject_answer "${reqs[$injected]}"
+            injected=$((injected + 1))
+        done
     fi
     # --migrate: save the VM to a file once the workload has written a
     # file, quit, restore it in a new QEMU whose console goes on in
@@ -305,16 +348,19 @@ while [ ! -s "$out/qemu.rc" ]; do
         set -e
         sed 's/^/    /' "$out/migrate.log" >&2
         [ "$mig_rc" = 0 ] || break
+        # The same command line, with the console in console-dst.log and
+        # its input from console-in.
+        dst_con="file,id=ufsc-con,path=$out/console-dst.log,input-path=$out/console-in"
         dst_cmd=()
         for a in "${qemu_cmd[@]}"; do
-            if [ "$a" = "file:$out/console.log" ]; then
-                dst_cmd+=(chardev:ufsc-con)
-            else
-                dst_cmd+=("$a")
-            fi
+            case "$a" in
+            "file:$out/console.log") dst_cmd+=(chardev:ufsc-con) ;;
+            "file,id=ufsc-con,path=$out/console.log,"*) dst_cmd+=("$dst_con") ;;
+            *) dst_cmd+=("$a") ;;
+            esac
         done
-        dst_cmd+=(-chardev "file,id=ufsc-con,path=$out/console-dst.log,input-path=$out/console-in"
-                  -incoming "file:$out/vm.mig")
+        [ "$inject" = 1 ] || dst_cmd+=(-chardev "$dst_con")
+        dst_cmd+=(-incoming "file:$out/vm.mig")
         step "restoring it in a new QEMU; console: $out/console-dst.log"
         : > "$out/console-dst.log"
         start_qemu "$out/qemu-dst.log" "${dst_cmd[@]}"
@@ -392,10 +438,24 @@ if grep -qE 'Kernel panic|Unable to handle kernel|BUG:|Oops|WARNING: CPU' "$C"; 
 fi
 # eMMC: a CQE recovery, a request timeout or an I/O error is a device
 # problem even when every file still reads back.
+# Between the guest's UFSC-INJECT request and done lines, the CQE recovery
+# that the injected error starts is expected (and checked by the guest);
+# nothing else is.  The guest's UFSC-DMESG lines at the end repeat those
+# recoveries.
 mmc_trouble='running CQE recovery|cqhci: |I/O error|mmc[0-9]+: .*([Ee]rror|timeout|failed)|mmcblk[0-9]+: .*error'
-if [ "$storage" = emmc ] && grep -qE "$mmc_trouble" "$C"; then
-    report "  MMC trouble on the console ($(grep -cE "$mmc_trouble" "$C") lines), the first ones:"
-    grep -E -m5 "$mmc_trouble" "$C" | sed 's/^/    /' | tee -a "$out/report.txt"
+awk -v re="$mmc_trouble" '
+    /^UFSC-INJECT request / { w = 1 }
+    /^UFSC-INJECT done / { w = 0 }
+    $0 !~ re { next }
+    /running CQE recovery/ {
+        if (/^UFSC-DMESG / && repeated < expected) { repeated++; next }
+        if (w && !/^UFSC-DMESG /) { expected++; next }
+    }
+    { print }
+' "$C" > "$out/mmc-trouble.txt"
+if [ "$storage" = emmc ] && [ -s "$out/mmc-trouble.txt" ]; then
+    report "  MMC trouble on the console ($(wc -l < "$out/mmc-trouble.txt") lines), the first ones:"
+    head -5 "$out/mmc-trouble.txt" | sed 's/^/    /' | tee -a "$out/report.txt"
     fails=$((fails + 1))
 fi
 report "  guest:   $g_ok checks ok, $g_bad failed, $g_skip skipped, verdict ${verdict:-none}"
@@ -470,7 +530,9 @@ if [ "$storage" = emmc ] && [ "$device" = emmc-crypto ] && ! grep -q 'cqhci_task
     report "  device:  no trace output in qemu.log (QEMU built without the log trace backend?): not checked"
     skips=$((skips + 1))
 elif [ "$storage" = emmc ] && [ "$device" = emmc-crypto ]; then
-    qlog=$out/qemu.log
+    # Both QEMUs' traces with --migrate
+    qlog=$out/qemu-both.log
+    cat "$out/qemu.log" "$out/qemu-dst.log" > "$qlog" 2>/dev/null || true
     n_prog=$(grep -c 'inline_crypto_regs_program' "$qlog" || true)
     dus=$(grep -o 'inline_crypto_regs_program.*data unit [0-9]*' "$qlog" | sed 's/.*data unit //' |
           sort -n | uniq -c | awk '{ printf("%s%s x%s", NR > 1 ? ", " : "", $2, $1) }')
@@ -481,7 +543,8 @@ elif [ "$storage" = emmc ] && [ "$device" = emmc-crypto ]; then
     n_err=$(grep -cE 'cqhci_err_|inline_crypto_regs_err_' "$qlog" || true)
     n_halt=$(grep -c 'cqhci_halt halt 1' "$qlog" || true)
     n_disc=$(grep -c 'sdcard_cmdq_discard' "$qlog" || true)
-    report "  device:  $n_prog keyslot programs (data unit: ${dus:-none}; capability: ${caps:-none}), $n_ce of $n_task tasks encrypted (CE 1), $n_halt halts, $n_disc queue discards, $n_err error events"
+    n_inj=$(grep -c 'cqhci_inject_data_error' "$qlog" || true)
+    report "  device:  $n_prog keyslot programs (data unit: ${dus:-none}; capability: ${caps:-none}), $n_ce of $n_task tasks encrypted (CE 1), $n_inj injected data errors, $n_halt halts, $n_disc queue discards, $n_err error events"
     if [ "$n_prog" -gt 0 ] &&
        ! grep -o 'inline_crypto_regs_program.*data unit [0-9]*' "$qlog" | grep -qv 'data unit 4096$'; then
         passes=$((passes + 1))
@@ -494,6 +557,16 @@ elif [ "$storage" = emmc ] && [ "$device" = emmc-crypto ]; then
     else
         report "  device:  FAILED: no encrypted task (CE 1) reached the CQHCI"
         fails=$((fails + 1))
+    fi
+    # Every error the host armed must have fired (the guest checks that
+    # each started a CQE recovery, and reads every file back after it).
+    if [ "$inject" = 1 ]; then
+        if [ "$armed" -gt 0 ] && [ "$n_inj" = "$armed" ]; then
+            passes=$((passes + 1))
+        else
+            report "  device:  FAILED: $armed data errors armed, $n_inj injected"
+            fails=$((fails + 1))
+        fi
     fi
     # No error is expected: the guest sends nothing the device should refuse.
     if [ "$n_err" -gt 0 ]; then

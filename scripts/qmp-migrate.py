@@ -5,53 +5,10 @@
 # completed.  Used by scripts/e2e.sh --migrate.  It waits for QEMU's
 # MIGRATION event, not for a time; the socket's timeout only catches a
 # QEMU that hangs.
-import json
-import socket
 import sys
 import time
 
-
-class Qmp:
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.connect(path)
-        self.sock.settimeout(600)
-        self.buf = b''
-        self.events = []
-        self.recv()                     # greeting
-        self.cmd('qmp_capabilities')
-
-    def recv(self):
-        while b'\n' not in self.buf:
-            data = self.sock.recv(65536)
-            if not data:
-                raise EOFError('QMP connection closed')
-            self.buf += data
-        line, self.buf = self.buf.split(b'\n', 1)
-        return json.loads(line)
-
-    def cmd(self, name, **args):
-        msg = {'execute': name}
-        if args:
-            msg['arguments'] = args
-        self.sock.sendall(json.dumps(msg).encode() + b'\n')
-        while True:
-            rsp = self.recv()
-            if 'event' in rsp:
-                self.events.append(rsp)
-                continue
-            if 'error' in rsp:
-                raise RuntimeError('%s: %s' % (name, rsp['error']['desc']))
-            return rsp['return']
-
-    def event(self, name):
-        """The next event NAME, from those already read or the socket."""
-        while True:
-            while self.events:
-                ev = self.events.pop(0)
-                if ev['event'] == name:
-                    return ev
-            self.events.append(self.recv())
+from qmp import Qmp  # scripts/qmp.py, beside this script
 
 
 def main():
