@@ -2,8 +2,9 @@
 # check-sanitizers.sh: build qemu-system-x86_64 with clang's AddressSanitizer
 # and UndefinedBehaviorSanitizer (the build the fuzzer uses too; its crypto
 # backend is the one the default build does not use: nettle), run the
-# device's unit tests, the qtests and the end-to-end test (doorbell mode,
-# with its migration) on it, and fail on any sanitizer report.  Leak
+# device's unit tests, the qtests and the end-to-end tests (UFS in doorbell
+# mode and eMMC, each with its migration) on it, and fail on any sanitizer
+# report.  Leak
 # detection is off: QEMU does not free everything at exit, upstream code
 # included.  Appends "PASSED FAILED" to $UFSC_RESULTS when set.
 set -euo pipefail
@@ -20,5 +21,12 @@ step "end-to-end on x86_64 under the sanitizers"
 run_e2e e2e-sanitizers "$UFSC_CACHE/e2e-sanitizers" --arch x86_64 --quick --migrate \
     --timeout 600 --qemu "$build"
 [ -n "${UFSC_RESULTS:-}" ] && echo "$e2e_passed $e2e_failed" >> "$UFSC_RESULTS"
+failed=$e2e_failed
 echo "sanitizers: $e2e_passed passed, $e2e_failed failed"
-[ "$e2e_failed" = 0 ]
+
+step "end-to-end on x86_64, eMMC, under the sanitizers"
+run_e2e e2e-emmc-sanitizers "$UFSC_CACHE/e2e-emmc-sanitizers" --storage emmc --arch x86_64 \
+    --quick --migrate --timeout 900 --qemu "$build"
+[ -n "${UFSC_RESULTS:-}" ] && echo "$e2e_passed $e2e_failed" >> "$UFSC_RESULTS"
+echo "sanitizers, eMMC: $e2e_passed passed, $e2e_failed failed"
+[ "$failed" = 0 ] && [ "$e2e_failed" = 0 ]

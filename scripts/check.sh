@@ -17,7 +17,8 @@
 #      (UFSC_CHECK_E2E=0 skips it)
 #   4. QEMU built with clang, ASan, UBSan and libFuzzer's instrumentation
 #      (x86_64), with the other crypto backend (nettle): unit tests, qtests
-#      and the x86_64 end-to-end test with a migration, failing on any
+#      and the x86_64 end-to-end tests (UFS and eMMC, each with a
+#      migration), failing on any
 #      sanitizer report (UFSC_CHECK_SANITIZERS=0 skips it); then, on the
 #      same build, a short fuzzing run of -device ufs-crypto and of
 #      -device emmc-crypto with a fixed seed (UFSC_CHECK_FUZZ=0 skips it)
