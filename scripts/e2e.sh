@@ -4,6 +4,7 @@
 #   scripts/e2e.sh [--arch aarch64|x86_64] [--kernel PATH] [--initrd PATH]
 #                  [--qemu PATH] [--out DIR] [--timeout S] [--smp N] [--quick]
 #                  [--storage ufs|emmc] [--device NAME] [--props PROPS] [--migrate]
+#                  [--junit FILE] [--json FILE]
 #
 # Builds (or takes) the guest kernel and initramfs, makes an ext4 and an f2fs
 # image, boots QEMU with -device ufs-crypto and two ufs-lu LUs (or, with
@@ -41,6 +42,12 @@
 #   --migrate     migrate the VM to a file in the middle of a workload (the
 #                 guest's ufsc.migrate phase), quit, restore it in a new QEMU
 #                 and let the guest verify every file there
+#   --junit FILE  also write the results as JUnit XML: one test case per
+#                 check (classes guest, host-check and e2e), a failure with
+#                 its message for each failed one (scripts/e2e-results.py)
+#   --json FILE   also write a summary as JSON: arch, storage, device and
+#                 properties, kernel and QEMU, the modes fscrypt used
+#                 natively, counts (per class too), failed checks, timings
 #
 # eMMC: the guest also asks, on its console, for a data error on each
 # card's controller in turn (UFSC-INJECT request N); the host arms one
@@ -51,6 +58,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 arch=aarch64 kernel='' initrd='' qemu='' out='' timeout_s=600 smp=2 quick=0 device='' props=''
+junit='' json=''
 migrate=0 storage=ufs
 usage() { sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -67,6 +75,8 @@ while [ $# -gt 0 ]; do
     --device) device=${2:?}; shift 2 ;;
     --props) props=${2:?}; shift 2 ;;
     --migrate) migrate=1; shift ;;
+    --junit) junit=$(realpath -m "${2:?}"); shift 2 ;;
+    --json) json=$(realpath -m "${2:?}"); shift 2 ;;
     -h|--help) usage ;;
     *) printf 'unknown argument: %s\n' "$1" >&2; usage ;;
     esac
@@ -400,6 +410,19 @@ plan=$(sed -n 's/^UFSC-PLAN files=\([0-9]*\).*/\1/p' "$C" | tail -1)
 fails=0 passes=0 skips=0
 report() { printf '%s\n' "$*" | tee -a "$out/report.txt"; }
 : > "$out/report.txt"
+# Every check, one line each (CLASS NAME RESULT MESSAGE, tab-separated),
+# for --junit and --json: the guest's, the host check's and these.
+cases=$out/cases.tsv
+: > "$cases"
+# hcheck NAME ok|fail|skip [MESSAGE]: a check of this script
+hcheck() {
+    case "$2" in
+    ok) passes=$((passes + 1)) ;;
+    fail) fails=$((fails + 1)) ;;
+    skip) skips=$((skips + 1)) ;;
+    esac
+    printf 'e2e\t%s\t%s\t%s\n' "$1" "$2" "$(printf '%s' "${3:-}" | tr '\t\n' '  ')" >> "$cases"
+}
 if [ "$storage" = emmc ]; then
     report "ufs-crypto e2e ($arch, eMMC), $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     report "  qemu:    $qemu_bin (2 x -device $device${eprops:+,$eprops}$([ "$device" = sdhci-pci ] && echo ' + sd-card'))"
@@ -418,23 +441,27 @@ if [ "$migrate" = 1 ]; then
     signal_n=$(tr -d '\r' < "$out/console-dst.log" 2>/dev/null | grep -c '^UFSC-MIGRATE signal ' || true)
     report "  migration: $src_n files written before, $dst_n after, by the restored VM"
     if [ "$mig_rc" = 0 ] && [ "$src_n" -gt 0 ] && [ "$dst_n" -gt 0 ] && [ "$signal_n" = 1 ]; then
-        passes=$((passes + 1))
+        hcheck migration ok
     else
         report "  migration: FAILED (not done, not in the middle of the workload, or the guest did not get the host's line)"
-        fails=$((fails + 1))
+        hcheck migration fail "$(tail -1 "$out/migrate.log" 2>/dev/null || echo 'not done'); $src_n files written before, $dst_n after, $signal_n signals"
     fi
 fi
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
     report "  QEMU: killed by the ${timeout_s}s timeout (hang)"
-    fails=$((fails + 1))
+    hcheck qemu-exit fail "killed by the ${timeout_s}s timeout (hang)"
 elif [ "$qrc" != 0 ]; then
     report "  QEMU: exit status $qrc: $(tail -3 "$out/qemu.log" | tr '\n' ' ')"
-    fails=$((fails + 1))
+    hcheck qemu-exit fail "exit status $qrc: $(tail -3 "$out/qemu.log")"
+else
+    hcheck qemu-exit ok
 fi
 if grep -qE 'Kernel panic|Unable to handle kernel|BUG:|Oops|WARNING: CPU' "$C"; then
     report "  kernel trouble on the console:"
     grep -E -m5 'Kernel panic|Unable to handle kernel|BUG:|Oops|WARNING: CPU' "$C" | sed 's/^/    /' | tee -a "$out/report.txt"
-    fails=$((fails + 1))
+    hcheck kernel-console fail "$(grep -E -m3 'Kernel panic|Unable to handle kernel|BUG:|Oops|WARNING: CPU' "$C")"
+else
+    hcheck kernel-console ok
 fi
 # eMMC: a CQE recovery, a request timeout or an I/O error is a device
 # problem even when every file still reads back.
@@ -456,7 +483,9 @@ awk -v re="$mmc_trouble" '
 if [ "$storage" = emmc ] && [ -s "$out/mmc-trouble.txt" ]; then
     report "  MMC trouble on the console ($(wc -l < "$out/mmc-trouble.txt") lines), the first ones:"
     head -5 "$out/mmc-trouble.txt" | sed 's/^/    /' | tee -a "$out/report.txt"
-    fails=$((fails + 1))
+    hcheck mmc-console fail "$(head -3 "$out/mmc-trouble.txt")"
+elif [ "$storage" = emmc ]; then
+    hcheck mmc-console ok
 fi
 report "  guest:   $g_ok checks ok, $g_bad failed, $g_skip skipped, verdict ${verdict:-none}"
 if [ "$g_bad" -gt 0 ]; then
@@ -466,8 +495,11 @@ grep '^UFSC-RESULT skip ' "$C" | sed 's/^UFSC-RESULT /    /' | tee -a "$out/repo
 passes=$((passes + g_ok))
 fails=$((fails + g_bad))
 skips=$((skips + g_skip))
-if [ "$verdict" != PASS ]; then
-    fails=$((fails + 1))
+sed -n 's/^UFSC-RESULT \(ok\|fail\|skip\) \([^ ]*\) *\(.*\)$/guest\t\2\t\1\t\3/p' "$C" | tr -d '\r' >> "$cases"
+if [ "$verdict" = PASS ]; then
+    hcheck guest-verdict ok
+else
+    hcheck guest-verdict fail "verdict ${verdict:-none}"
     if [ -z "$verdict" ]; then
         report "  no verdict from the guest (panic, hang or crash); last console lines:"
         tail -15 "$C" | sed 's/^/    | /' | tee -a "$out/report.txt"
@@ -512,13 +544,27 @@ if grep -q '^UFSC-FILE ' "$C"; then
     passes=$((passes + h_ok))
     fails=$((fails + h_bad))
     skips=$((skips + h_skip))
+    # "PASS|FAIL|SKIP WHAT: DETAIL": the name is WHAT, the message DETAIL
+    # A file's line: "RESULT FS POLICY PHASE /PATH DETAILS": the name is
+    # "FS POLICY PHASE /PATH"; any other line is its own name.
+    awk '/^(PASS|FAIL|SKIP) / {
+             r = ($1 == "PASS") ? "ok" : ($1 == "FAIL") ? "fail" : "skip"
+             line = substr($0, 6); gsub(/\t/, " ", line)
+             if ($5 ~ /^\//) {
+                 name = $2 " " $3 " " $4 " " $5
+                 msg = substr(line, length(name) + 2)
+             } else {
+                 name = line; msg = ""
+             }
+             printf("host-check\t%s\t%s\t%s\n", name, r, msg)
+         }' "$out/check.log" >> "$cases"
     if [ "$crc" != 0 ] && [ "$h_bad" = 0 ]; then
         report "  host check exited $crc: $(tail -3 "$out/check.log" | tr '\n' ' ')"
-        fails=$((fails + 1))
+        hcheck host-check-exit fail "exit status $crc: $(tail -3 "$out/check.log")"
     fi
 else
     report "  host check: no UFSC-FILE lines on the console, nothing to check"
-    fails=$((fails + 1))
+    hcheck host-check fail "no UFSC-FILE lines on the console, nothing to check"
 fi
 
 # ---- the eMMC controllers' view (trace events in qemu.log) ------------------------------
@@ -528,7 +574,7 @@ fi
 # fscrypt, not reached the device.  Encrypted tasks (CE 1) must have run.
 if [ "$storage" = emmc ] && [ "$device" = emmc-crypto ] && ! grep -q 'cqhci_task ' "$out/qemu.log"; then
     report "  device:  no trace output in qemu.log (QEMU built without the log trace backend?): not checked"
-    skips=$((skips + 1))
+    hcheck device-trace skip "no trace output in qemu.log (QEMU built without the log trace backend?)"
 elif [ "$storage" = emmc ] && [ "$device" = emmc-crypto ]; then
     # Both QEMUs' traces with --migrate
     qlog=$out/qemu-both.log
@@ -547,34 +593,34 @@ elif [ "$storage" = emmc ] && [ "$device" = emmc-crypto ]; then
     report "  device:  $n_prog keyslot programs (data unit: ${dus:-none}; capability: ${caps:-none}), $n_ce of $n_task tasks encrypted (CE 1), $n_inj injected data errors, $n_halt halts, $n_disc queue discards, $n_err error events"
     if [ "$n_prog" -gt 0 ] &&
        ! grep -o 'inline_crypto_regs_program.*data unit [0-9]*' "$qlog" | grep -qv 'data unit 4096$'; then
-        passes=$((passes + 1))
+        hcheck device-keyslots ok
     else
         report "  device:  FAILED: no keyslot programmed, or one with data units other than 4096 bytes"
-        fails=$((fails + 1))
+        hcheck device-keyslots fail "$n_prog keyslot programs, data units: ${dus:-none} (want 4096 only)"
     fi
     if [ "$n_ce" -gt 0 ]; then
-        passes=$((passes + 1))
+        hcheck device-encrypted-tasks ok
     else
         report "  device:  FAILED: no encrypted task (CE 1) reached the CQHCI"
-        fails=$((fails + 1))
+        hcheck device-encrypted-tasks fail "no encrypted task (CE 1) of $n_task reached the CQHCI"
     fi
     # Every error the host armed must have fired (the guest checks that
     # each started a CQE recovery, and reads every file back after it).
     if [ "$inject" = 1 ]; then
         if [ "$armed" -gt 0 ] && [ "$n_inj" = "$armed" ]; then
-            passes=$((passes + 1))
+            hcheck device-injected-errors ok
         else
             report "  device:  FAILED: $armed data errors armed, $n_inj injected"
-            fails=$((fails + 1))
+            hcheck device-injected-errors fail "$armed data errors armed, $n_inj injected"
         fi
     fi
     # No error is expected: the guest sends nothing the device should refuse.
     if [ "$n_err" -gt 0 ]; then
         report "  device:  FAILED: the CQHCI reported $n_err errors (LOG_GUEST_ERROR), the first ones:"
         grep -m5 -E 'cqhci_err_|inline_crypto_regs_err_' "$qlog" | sed 's/^/    /' | tee -a "$out/report.txt"
-        fails=$((fails + 1))
+        hcheck device-no-errors fail "$(grep -m3 -E 'cqhci_err_|inline_crypto_regs_err_' "$qlog")"
     else
-        passes=$((passes + 1))
+        hcheck device-no-errors ok
     fi
 fi
 
@@ -583,5 +629,27 @@ boot_to_verdict=n/a
 [ -n "$t_verdict" ] && boot_to_verdict=$(elapsed "$t_boot" "$t_verdict")s
 report "  times: kernel $((t_kernel - t_start))s, initramfs $((t_initrd - t_kernel))s," \
        "boot-to-verdict $boot_to_verdict, QEMU run $(elapsed "$t_boot" "$t_end")s"
+if [ -n "$junit" ] || [ -n "$json" ]; then
+    meta=(--meta "arch=$arch" --meta "storage=$storage" --meta "device=$device"
+          --meta "props=${eprops:-$props}" --meta "migrate=$([ "$migrate" = 1 ] && echo true || echo false)"
+          --meta "kernel.image=$kernel"
+          --meta "kernel.version=$(sed -n 's/^UFSC-START kernel=\([^ ]*\).*/\1/p' "$C" | head -1)"
+          --meta "initrd=$initrd" --meta "qemu.binary=$qemu_bin"
+          --meta "qemu.version=$("$qemu_bin" --version | head -1)"
+          --meta "native_modes=$(grep -o 'fscrypt: [^ ]* using blk-crypto (native)' "$C" |
+                                 awk '{ print $2 }' | sort -u |
+                                 python3 -c 'import json, sys; print(json.dumps(sys.stdin.read().split()))')"
+          --meta "verdict=${verdict:-none}"
+          --meta "timings.kernel_s=$((t_kernel - t_start))"
+          --meta "timings.initramfs_s=$((t_initrd - t_kernel))"
+          --meta "timings.qemu_run_s=$(elapsed "$t_boot" "$t_end")")
+    [ -n "$t_verdict" ] && meta+=(--meta "timings.boot_to_verdict_s=$(elapsed "$t_boot" "$t_verdict")")
+    [ -n "$junit" ] && meta+=(--junit "$junit")
+    [ -n "$json" ] && meta+=(--json "$json")
+    /usr/bin/python3 "$UFSC_TOP/scripts/e2e-results.py" --cases "$cases" \
+        --suite "ufs-crypto-e2e.$storage.$arch" "${meta[@]}" > /dev/null ||
+        { report "  results: scripts/e2e-results.py failed"; fails=$((fails + 1)); }
+    report "  results: ${junit:+JUnit $junit}${junit:+${json:+, }}${json:+JSON $json}"
+fi
 report "e2e: $passes passed, $fails failed, $skips skipped"
 [ "$fails" = 0 ] && [ "$verdict" = PASS ]

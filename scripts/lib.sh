@@ -203,16 +203,29 @@ run_tap() {
 # with its output in test-logs/NAME.log, say ok or not ok with the report's
 # migration, host check and times lines, and set e2e_passed and e2e_failed
 # from its closing line.  A sanitizer report in either QEMU's log, or a
-# non-zero exit without a failed check, counts as one failure more.
+# non-zero exit without a failed check, counts as one failure more.  The
+# run also writes OUT/junit.xml and OUT/results.json (--junit, --json),
+# and the JUnit XML, read by junitparser (scripts/junit-check.py), must
+# hold as many passed, failed and skipped cases as the closing line says:
+# one failure more if not.
 run_e2e() {
-    local name=$1 out=$2 log line rc=0
+    local name=$1 out=$2 log line rc=0 skipped
     shift 2
     log=$UFSC_CACHE/test-logs/$name.log
     mkdir -p "$UFSC_CACHE/test-logs"
-    "$UFSC_TOP/scripts/e2e.sh" --out "$out" "$@" > "$log" || rc=$?
+    need_pkgs python3-junitparser
+    rm -f "$out/junit.xml" "$out/results.json"
+    "$UFSC_TOP/scripts/e2e.sh" --out "$out" --junit "$out/junit.xml" --json "$out/results.json" \
+        "$@" > "$log" || rc=$?
     line=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
     e2e_passed=$(echo "$line" | awk '{print $2}') e2e_failed=$(echo "$line" | awk '{print $4}')
+    skipped=$(echo "$line" | awk '{print $6}')
     e2e_passed=${e2e_passed:-0} e2e_failed=${e2e_failed:-0}
+    if [ -n "$line" ] && ! /usr/bin/python3 "$UFSC_TOP/scripts/junit-check.py" "$out/junit.xml" \
+            "$e2e_passed" "$e2e_failed" "${skipped:-0}" >> "$log" 2>&1; then
+        echo "    not ok - $name: its JUnit XML disagrees with its report (see $log)"
+        e2e_failed=$((e2e_failed + 1)) rc=1
+    fi
     # qemu-dst.log: the QEMU the guest was migrated to
     if grep -qsE 'runtime error:|ERROR: AddressSanitizer' "$out"/qemu*.log; then
         echo "    not ok - $name: sanitizer report in $out/qemu.log or qemu-dst.log"
