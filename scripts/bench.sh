@@ -100,6 +100,7 @@ if part ufs || part emmc; then
         dev_args=(-device "$device,id=ufs0" -device ufs-lu,bus=ufs0,drive=d0,lun=0)
         if [ "$device" = emmc-crypto ]; then
             size=${UFSC_BENCH_EMMC_MIB:-256} storage=emmc
+            # shellcheck disable=SC2054 # the commas are QEMU's
             dev_args=(-device emmc-crypto,drive=d0)
         fi
         step "guest I/O: $name (-device $device, ufsc.mode=$mode)"
