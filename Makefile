@@ -3,7 +3,7 @@
 
 -include config.mk
 
-.PHONY: all qemu demo check check-sanitizers fuzz bench clean-cache help install uninstall
+.PHONY: all qemu demo check check-sanitizers fuzz bench lava-check clean-cache help install uninstall
 
 all: qemu
 
@@ -12,6 +12,7 @@ help:
 	@echo "             on -device ufs-crypto, check the ciphertext, print a report"
 	@echo "make check   build QEMU, guest kernels and initramfs, and run all the tests"
 	@echo "make bench   benchmarks, results in out/bench/"
+	@echo "make lava-check  the LAVA jobs of contrib/lava/ run with Debian's lava-dispatcher"
 	@echo "make qemu    only build QEMU (prints the build directory)"
 	@echo "make install [PREFIX=/usr/local/ufs-crypto]   install our QEMU; make uninstall"
 
@@ -33,6 +34,10 @@ fuzz:
 
 bench:
 	@scripts/bench.sh
+
+# Installs Debian's lava-dispatcher (about 175 packages): not part of check.
+lava-check:
+	@scripts/lava-check.sh --arch all
 
 clean-cache:
 	@bash -c 'source scripts/lib.sh; echo "removing $$UFSC_CACHE"; rm -rf "$$UFSC_CACHE"'
