@@ -18,7 +18,9 @@
  *
  * Both Poly1305 instances stop at the value modulo 2^130 - 5, taken modulo
  * 2^128: there is no "s" half.  AES comes from the qcrypto cipher API;
- * XChaCha12, NH and Poly1305 are implemented here in portable C.
+ * XChaCha12, NH and Poly1305 are implemented here in portable C, and
+ * XChaCha12 and NH, which take nearly all of the time, also with SIMD
+ * (see "Implementations" below).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -28,6 +30,14 @@
 #include "qemu/bitops.h"
 #include "crypto/cipher.h"
 #include "crypto/adiantum.h"
+#if defined(__x86_64__)
+#include "host/cpuinfo.h"
+#include <immintrin.h>
+#define ADIANTUM_X86 1
+#elif defined(__aarch64__) && defined(__ARM_NEON) && !HOST_BIG_ENDIAN
+#include <arm_neon.h>
+#define ADIANTUM_NEON 1
+#endif
 
 #define CHACHA_BLOCK_LEN        64
 #define CHACHA12_DOUBLE_ROUNDS  6
@@ -113,6 +123,62 @@ static void hchacha12(const uint8_t *key, const uint8_t *nonce,
     adiantum_wipe(x, sizeof(x));
 }
 
+/*
+ * @n whole keystream blocks of ChaCha12 with @state from block @ctr on
+ * (the 64-bit counter of the original ChaCha, words 12 and 13), XORed
+ * with @in into @out.
+ */
+static void chacha12_xor_c(const uint32_t *state, uint64_t ctr,
+                           const uint8_t *in, uint8_t *out, size_t n)
+{
+    uint32_t s[16], x[16];
+
+    memcpy(s, state, sizeof(s));
+    for (; n; n--, ctr++, in += CHACHA_BLOCK_LEN, out += CHACHA_BLOCK_LEN) {
+        s[12] = (uint32_t)ctr;
+        s[13] = (uint32_t)(ctr >> 32);
+        memcpy(x, s, sizeof(x));
+        chacha12_permute(x);
+        for (int i = 0; i < 16; i++) {
+            stl_le_p(out + 4 * i, ldl_le_p(in + 4 * i) ^ (x[i] + s[i]));
+        }
+    }
+    adiantum_wipe(s, sizeof(s));
+    adiantum_wipe(x, sizeof(x));
+}
+
+static void nh_add_c(const uint32_t *k, const uint8_t *m, size_t len,
+                     uint64_t *sums);
+
+/*
+ * Implementations of the two hot loops: ChaCha12's whole blocks of the
+ * bulk, and NH.  The portable C one, and SIMD ones (GCC's vector
+ * extensions for ChaCha12, intrinsics for NH): 4 blocks at a time with
+ * SSE2 on x86_64 and NEON on aarch64 (both always there), 8 with AVX2
+ * and 16 with AVX-512 where the CPU has them.  The fastest one the CPU
+ * runs is the default; tests select each in turn
+ * (qcrypto_adiantum_impl_select()).
+ */
+typedef struct AdiantumImpl {
+    const char *name;
+    bool (*available)(void);
+    void (*chacha12_xor)(const uint32_t *state, uint64_t ctr,
+                         const uint8_t *in, uint8_t *out, size_t n);
+    void (*nh_add)(const uint32_t *k, const uint8_t *m, size_t len,
+                   uint64_t *sums);
+} AdiantumImpl;
+
+static const AdiantumImpl *adiantum_impl;
+static const AdiantumImpl *adiantum_default_impl(void);
+
+static const AdiantumImpl *impl(void)
+{
+    if (!adiantum_impl) {
+        adiantum_impl = adiantum_default_impl();
+    }
+    return adiantum_impl;
+}
+
 void qcrypto_adiantum_xchacha12(const uint8_t *key, const uint8_t *nonce,
                                 uint64_t block, const uint8_t *in,
                                 uint8_t *out, size_t len)
@@ -122,11 +188,21 @@ void qcrypto_adiantum_xchacha12(const uint8_t *key, const uint8_t *nonce,
 
     memcpy(state, chacha_sigma, sizeof(chacha_sigma));
     hchacha12(key, nonce, state + 4);
-    state[12] = (uint32_t)block;
-    state[13] = (uint32_t)(block >> 32);
     state[14] = ldl_le_p(nonce + 16);
     state[15] = ldl_le_p(nonce + 20);
+    if (in && len >= CHACHA_BLOCK_LEN) {
+        size_t n = len / CHACHA_BLOCK_LEN;
 
+        impl()->chacha12_xor(state, block, in, out, n);
+        block += n;
+        in += n * CHACHA_BLOCK_LEN;
+        out += n * CHACHA_BLOCK_LEN;
+        len -= n * CHACHA_BLOCK_LEN;
+    }
+    state[12] = (uint32_t)block;
+    state[13] = (uint32_t)(block >> 32);
+
+    /* The keystream alone, and the last partial block */
     while (len) {
         size_t n = MIN(len, CHACHA_BLOCK_LEN);
 
@@ -167,8 +243,8 @@ void qcrypto_adiantum_xchacha12(const uint8_t *key, const uint8_t *nonce,
  * in 32-bit words with 64-bit products and sums, for 4 passes whose keys
  * are 4 words apart.  Adds to @sums.
  */
-static void nh_add(const uint32_t *k, const uint8_t *m, size_t len,
-                   uint64_t *sums)
+static void nh_add_c(const uint32_t *k, const uint8_t *m, size_t len,
+                     uint64_t *sums)
 {
     uint64_t s0 = sums[0], s1 = sums[1], s2 = sums[2], s3 = sums[3];
 
@@ -214,9 +290,424 @@ void qcrypto_adiantum_nh(const uint8_t *key, const uint8_t *msg, size_t len,
     for (size_t i = 0; i < nwords; i++) {
         k[i] = ldl_le_p(key + 4 * i);
     }
-    nh_add(k, msg, len, sums);
+    impl()->nh_add(k, msg, len, sums);
     nh_store(sums, hash);
     adiantum_wipe(k, sizeof(k));
+}
+
+/*
+ * Implementations
+ */
+
+static bool adiantum_always(void)
+{
+    return true;
+}
+
+#if defined(ADIANTUM_X86) || defined(ADIANTUM_NEON)
+/*
+ * ChaCha12 on 4 or 8 blocks at once: vector i holds word i of each block
+ * (lane j: block ctr + j), so that a quarter round is a few vector
+ * operations; the blocks' words are then transposed back, 4x4 at a time.
+ */
+typedef uint32_t v4u32 __attribute__((vector_size(16)));
+
+#define CHACHA_V_ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
+#define CHACHA_V_QR(x, a, b, c, d)                                         \
+    do {                                                                   \
+        x[a] += x[b]; x[d] = CHACHA_V_ROTL(x[d] ^ x[a], 16);               \
+        x[c] += x[d]; x[b] = CHACHA_V_ROTL(x[b] ^ x[c], 12);               \
+        x[a] += x[b]; x[d] = CHACHA_V_ROTL(x[d] ^ x[a], 8);                \
+        x[c] += x[d]; x[b] = CHACHA_V_ROTL(x[b] ^ x[c], 7);                \
+    } while (0)
+#define CHACHA_V_PERMUTE(x)                                                \
+    for (int r_ = 0; r_ < CHACHA12_DOUBLE_ROUNDS; r_++) {                  \
+        CHACHA_V_QR(x, 0, 4, 8, 12);                                       \
+        CHACHA_V_QR(x, 1, 5, 9, 13);                                       \
+        CHACHA_V_QR(x, 2, 6, 10, 14);                                      \
+        CHACHA_V_QR(x, 3, 7, 11, 15);                                      \
+        CHACHA_V_QR(x, 0, 5, 10, 15);                                      \
+        CHACHA_V_QR(x, 1, 6, 11, 12);                                      \
+        CHACHA_V_QR(x, 2, 7, 8, 13);                                       \
+        CHACHA_V_QR(x, 3, 4, 9, 14);                                       \
+    }
+
+/*
+ * Words 4g..4g+3 of blocks 0..3 are lanes 0..3 of @v[0..3]: transpose
+ * them and XOR them with those words of @in into @out (@in and @out
+ * point at word 4g of block 0).
+ */
+static inline void chacha_v4_xor_words(const v4u32 *v, const uint8_t *in,
+                                       uint8_t *out)
+{
+    v4u32 t0 = __builtin_shufflevector(v[0], v[1], 0, 4, 1, 5);
+    v4u32 t1 = __builtin_shufflevector(v[0], v[1], 2, 6, 3, 7);
+    v4u32 t2 = __builtin_shufflevector(v[2], v[3], 0, 4, 1, 5);
+    v4u32 t3 = __builtin_shufflevector(v[2], v[3], 2, 6, 3, 7);
+    v4u32 r[4] = {
+        __builtin_shufflevector(t0, t2, 0, 1, 4, 5),
+        __builtin_shufflevector(t0, t2, 2, 3, 6, 7),
+        __builtin_shufflevector(t1, t3, 0, 1, 4, 5),
+        __builtin_shufflevector(t1, t3, 2, 3, 6, 7),
+    };
+
+    for (int j = 0; j < 4; j++) {
+        v4u32 m;
+
+        memcpy(&m, in + j * CHACHA_BLOCK_LEN, sizeof(m));
+        m ^= r[j];
+        memcpy(out + j * CHACHA_BLOCK_LEN, &m, sizeof(m));
+    }
+}
+
+/* 4 blocks from @ctr on, with @s and @x as scratch */
+static inline QEMU_ALWAYS_INLINE void
+chacha12_v4_blocks(const uint32_t *state, uint64_t ctr, const uint8_t *in,
+                   uint8_t *out, v4u32 *s, v4u32 *x)
+{
+    for (int i = 0; i < 16; i++) {
+        s[i] = (v4u32){ 0 } + state[i];
+    }
+    for (int j = 0; j < 4; j++) {
+        s[12][j] = (uint32_t)(ctr + j);
+        s[13][j] = (uint32_t)((ctr + j) >> 32);
+    }
+    memcpy(x, s, 16 * sizeof(v4u32));
+    CHACHA_V_PERMUTE(x);
+    for (int i = 0; i < 16; i++) {
+        x[i] += s[i];
+    }
+    for (int g = 0; g < 4; g++) {
+        chacha_v4_xor_words(x + 4 * g, in + 16 * g, out + 16 * g);
+    }
+}
+
+/*
+ * Inlined into the AVX2 function too: there the compiler encodes it with
+ * VEX, where a call into SSE code would pay for the transition.  The last
+ * 1 to 3 blocks come from 4 blocks of keystream, of which as many are
+ * used.
+ */
+static inline QEMU_ALWAYS_INLINE void
+chacha12_xor_v4_inline(const uint32_t *state, uint64_t ctr,
+                       const uint8_t *in, uint8_t *out, size_t n)
+{
+    v4u32 s[16], x[16];
+
+    for (; n >= 4; n -= 4, ctr += 4) {
+        chacha12_v4_blocks(state, ctr, in, out, s, x);
+        in += 4 * CHACHA_BLOCK_LEN;
+        out += 4 * CHACHA_BLOCK_LEN;
+    }
+    if (n) {
+        uint8_t zero[4 * CHACHA_BLOCK_LEN] = { 0 };
+        uint8_t ks[4 * CHACHA_BLOCK_LEN];
+
+        chacha12_v4_blocks(state, ctr, zero, ks, s, x);
+        for (size_t i = 0; i < n * CHACHA_BLOCK_LEN; i++) {
+            out[i] = in[i] ^ ks[i];
+        }
+        adiantum_wipe(ks, sizeof(ks));
+    }
+    adiantum_wipe(s, sizeof(s));
+    adiantum_wipe(x, sizeof(x));
+}
+
+static void chacha12_xor_v4(const uint32_t *state, uint64_t ctr,
+                            const uint8_t *in, uint8_t *out, size_t n)
+{
+    chacha12_xor_v4_inline(state, ctr, in, out, n);
+}
+#endif
+
+#ifdef ADIANTUM_NEON
+/* NH: vmlal_u32 multiplies and accumulates two 32-bit pairs at once. */
+static void nh_add_neon(const uint32_t *k, const uint8_t *m, size_t len,
+                        uint64_t *sums)
+{
+    uint64x2_t s[NH_PASSES];
+
+    for (int p = 0; p < NH_PASSES; p++) {
+        s[p] = vdupq_n_u64(0);
+    }
+    for (; len >= NH_UNIT_LEN; len -= NH_UNIT_LEN) {
+        uint32x4_t mv = vreinterpretq_u32_u8(vld1q_u8(m));
+
+        for (int p = 0; p < NH_PASSES; p++) {
+            uint32x4_t t = vaddq_u32(mv, vld1q_u32(k + 4 * p));
+
+            /* (m0 + k0) * (m2 + k2), (m1 + k1) * (m3 + k3) */
+            s[p] = vmlal_u32(s[p], vget_low_u32(t), vget_high_u32(t));
+        }
+        m += NH_UNIT_LEN;
+        k += NH_UNIT_LEN / 4;
+    }
+    for (int p = 0; p < NH_PASSES; p++) {
+        sums[p] += vgetq_lane_u64(s[p], 0) + vgetq_lane_u64(s[p], 1);
+    }
+}
+
+static const AdiantumImpl adiantum_impls[] = {
+    { "c", adiantum_always, chacha12_xor_c, nh_add_c },
+    { "neon", adiantum_always, chacha12_xor_v4, nh_add_neon },
+};
+#elif defined(ADIANTUM_X86)
+/*
+ * NH: _mm_mul_epu32 multiplies lanes 0 and 2; the shuffles put
+ * (m0 + k0, m1 + k1) there in one operand and (m2 + k2, m3 + k3) in the
+ * other.
+ */
+static inline QEMU_ALWAYS_INLINE void
+nh_add_sse2_inline(const uint32_t *k, const uint8_t *m, size_t len,
+                   uint64_t *sums)
+{
+    __m128i s[NH_PASSES];
+    uint64_t lanes[2];
+
+    for (int p = 0; p < NH_PASSES; p++) {
+        s[p] = _mm_setzero_si128();
+    }
+    for (; len >= NH_UNIT_LEN; len -= NH_UNIT_LEN) {
+        __m128i mv = _mm_loadu_si128((const __m128i *)m);
+
+        for (int p = 0; p < NH_PASSES; p++) {
+            __m128i t = _mm_add_epi32(mv,
+                            _mm_loadu_si128((const __m128i *)(k + 4 * p)));
+
+            s[p] = _mm_add_epi64(s[p],
+                       _mm_mul_epu32(_mm_shuffle_epi32(t, 0x50),
+                                     _mm_shuffle_epi32(t, 0xfa)));
+        }
+        m += NH_UNIT_LEN;
+        k += NH_UNIT_LEN / 4;
+    }
+    for (int p = 0; p < NH_PASSES; p++) {
+        _mm_storeu_si128((__m128i *)lanes, s[p]);
+        sums[p] += lanes[0] + lanes[1];
+    }
+}
+
+static void nh_add_sse2(const uint32_t *k, const uint8_t *m, size_t len,
+                        uint64_t *sums)
+{
+    nh_add_sse2_inline(k, m, len, sums);
+}
+
+/*
+ * AVX2 functions build in any x86_64 unit with GCC and clang (target
+ * attribute), and run only where cpuinfo says the CPU and OS have AVX2.
+ */
+typedef uint32_t v8u32 __attribute__((vector_size(32)));
+
+static bool adiantum_has_avx2(void)
+{
+    return cpuinfo & CPUINFO_AVX2;
+}
+
+/*
+ * LANES blocks at a time (8 or 16), in LANES / 4 quarters of 4 for the
+ * transposition; leaves the rest (n < LANES) to the caller.
+ */
+#define CHACHA12_XOR_WIDE(vt, lanes)                                       \
+    do {                                                                   \
+        const vt zero = { 0 };                                             \
+        vt b[16], x[16], iota, c0, lo, hi;                                 \
+                                                                           \
+        for (int i = 0; i < 16; i++) {                                     \
+            b[i] = zero + state[i];                                        \
+        }                                                                  \
+        for (int j = 0; j < (lanes); j++) {                                \
+            iota[j] = j;                                                   \
+        }                                                                  \
+        for (; n >= (lanes); n -= (lanes), ctr += (lanes)) {               \
+            /* Lane j: block ctr + j, carried into word 13 */              \
+            c0 = zero + (uint32_t)ctr;                                     \
+            lo = c0 + iota;                                                \
+            hi = zero + (uint32_t)(ctr >> 32) - (vt)(lo < c0);             \
+            memcpy(x, b, sizeof(x));                                       \
+            x[12] = lo;                                                    \
+            x[13] = hi;                                                    \
+            CHACHA_V_PERMUTE(x);                                           \
+            for (int i = 0; i < 16; i++) {                                 \
+                x[i] += i == 12 ? lo : i == 13 ? hi : b[i];                \
+            }                                                              \
+            for (int h = 0; h < (lanes) / 4; h++) {                        \
+                size_t at = h * 4 * CHACHA_BLOCK_LEN;                      \
+                                                                           \
+                for (int g = 0; g < 4; g++) {                              \
+                    v4u32 q4[4];                                           \
+                                                                           \
+                    for (int q = 0; q < 4; q++) {                          \
+                        memcpy(&q4[q], (uint8_t *)&x[4 * g + q] +          \
+                               h * sizeof(v4u32), sizeof(v4u32));          \
+                    }                                                      \
+                    chacha_v4_xor_words(q4, in + at + 16 * g,              \
+                                        out + at + 16 * g);                \
+                }                                                          \
+            }                                                              \
+            in += (lanes) * CHACHA_BLOCK_LEN;                              \
+            out += (lanes) * CHACHA_BLOCK_LEN;                             \
+        }                                                                  \
+        adiantum_wipe(b, sizeof(b));                                       \
+        adiantum_wipe(x, sizeof(x));                                       \
+    } while (0)
+
+/* Inlined into the AVX2 and AVX-512 functions only */
+static inline QEMU_ALWAYS_INLINE void
+chacha12_xor_v8_inline(const uint32_t *state, uint64_t ctr,
+                       const uint8_t *in, uint8_t *out, size_t n)
+{
+    CHACHA12_XOR_WIDE(v8u32, 8);
+    chacha12_xor_v4_inline(state, ctr, in, out, n);
+}
+
+static void __attribute__((target("avx2")))
+chacha12_xor_avx2(const uint32_t *state, uint64_t ctr, const uint8_t *in,
+                  uint8_t *out, size_t n)
+{
+    chacha12_xor_v8_inline(state, ctr, in, out, n);
+}
+
+/* 32 registers: the 16 words of 16 blocks stay in them. */
+typedef uint32_t v16u32 __attribute__((vector_size(64)));
+
+static bool adiantum_has_avx512(void)
+{
+    return (cpuinfo & (CPUINFO_AVX2 | CPUINFO_AVX512F)) ==
+           (CPUINFO_AVX2 | CPUINFO_AVX512F);
+}
+
+static void __attribute__((target("avx2,avx512f")))
+chacha12_xor_avx512(const uint32_t *state, uint64_t ctr, const uint8_t *in,
+                    uint8_t *out, size_t n)
+{
+    CHACHA12_XOR_WIDE(v16u32, 16);
+    chacha12_xor_v8_inline(state, ctr, in, out, n);
+}
+
+/*
+ * NH on two units at once: their keys for a pass are 8 words in a row
+ * (unit u, pass p: words 4u + 4p to 4u + 4p + 3).
+ */
+static inline QEMU_ALWAYS_INLINE void __attribute__((target("avx2")))
+nh_add_avx2_inline(const uint32_t *k, const uint8_t *m, size_t len,
+                   uint64_t *sums)
+{
+    __m256i s[NH_PASSES];
+    uint64_t lanes[4];
+
+    for (int p = 0; p < NH_PASSES; p++) {
+        s[p] = _mm256_setzero_si256();
+    }
+    for (; len >= 2 * NH_UNIT_LEN; len -= 2 * NH_UNIT_LEN) {
+        __m256i mv = _mm256_loadu_si256((const __m256i *)m);
+
+        for (int p = 0; p < NH_PASSES; p++) {
+            __m256i t = _mm256_add_epi32(mv,
+                            _mm256_loadu_si256((const __m256i *)(k + 4 * p)));
+
+            s[p] = _mm256_add_epi64(s[p],
+                       _mm256_mul_epu32(_mm256_shuffle_epi32(t, 0x50),
+                                        _mm256_shuffle_epi32(t, 0xfa)));
+        }
+        m += 2 * NH_UNIT_LEN;
+        k += 2 * NH_UNIT_LEN / 4;
+    }
+    for (int p = 0; p < NH_PASSES; p++) {
+        _mm256_storeu_si256((__m256i *)lanes, s[p]);
+        sums[p] += lanes[0] + lanes[1] + lanes[2] + lanes[3];
+    }
+    nh_add_sse2_inline(k, m, len, sums);
+}
+
+static void __attribute__((target("avx2")))
+nh_add_avx2(const uint32_t *k, const uint8_t *m, size_t len, uint64_t *sums)
+{
+    nh_add_avx2_inline(k, m, len, sums);
+}
+
+/* NH on four units at once, as nh_add_avx2() on two */
+static void __attribute__((target("avx2,avx512f")))
+nh_add_avx512(const uint32_t *k, const uint8_t *m, size_t len, uint64_t *sums)
+{
+    __m512i s[NH_PASSES];
+
+    for (int p = 0; p < NH_PASSES; p++) {
+        s[p] = _mm512_setzero_si512();
+    }
+    for (; len >= 4 * NH_UNIT_LEN; len -= 4 * NH_UNIT_LEN) {
+        __m512i mv = _mm512_loadu_si512(m);
+
+        for (int p = 0; p < NH_PASSES; p++) {
+            __m512i t = _mm512_add_epi32(mv, _mm512_loadu_si512(k + 4 * p));
+
+            s[p] = _mm512_add_epi64(s[p],
+                       _mm512_mul_epu32(_mm512_shuffle_epi32(t, 0x50),
+                                        _mm512_shuffle_epi32(t, 0xfa)));
+        }
+        m += 4 * NH_UNIT_LEN;
+        k += 4 * NH_UNIT_LEN / 4;
+    }
+    for (int p = 0; p < NH_PASSES; p++) {
+        sums[p] += _mm512_reduce_add_epi64(s[p]);
+    }
+    nh_add_avx2_inline(k, m, len, sums);
+}
+
+static const AdiantumImpl adiantum_impls[] = {
+    { "c", adiantum_always, chacha12_xor_c, nh_add_c },
+    { "sse2", adiantum_always, chacha12_xor_v4, nh_add_sse2 },
+    { "avx2", adiantum_has_avx2, chacha12_xor_avx2, nh_add_avx2 },
+    { "avx512", adiantum_has_avx512, chacha12_xor_avx512, nh_add_avx512 },
+};
+#else
+static const AdiantumImpl adiantum_impls[] = {
+    { "c", adiantum_always, chacha12_xor_c, nh_add_c },
+};
+#endif
+
+/* The last one the CPU runs: the fastest */
+static const AdiantumImpl *adiantum_default_impl(void)
+{
+    for (int i = ARRAY_SIZE(adiantum_impls) - 1; i > 0; i--) {
+        if (adiantum_impls[i].available()) {
+            return &adiantum_impls[i];
+        }
+    }
+    return &adiantum_impls[0];
+}
+
+const char *qcrypto_adiantum_impl_name(unsigned i)
+{
+    unsigned n = 0;
+
+    for (int j = 0; j < ARRAY_SIZE(adiantum_impls); j++) {
+        if (adiantum_impls[j].available() && n++ == i) {
+            return adiantum_impls[j].name;
+        }
+    }
+    return NULL;
+}
+
+const char *qcrypto_adiantum_impl_current(void)
+{
+    return impl()->name;
+}
+
+bool qcrypto_adiantum_impl_select(const char *name)
+{
+    if (!name) {
+        adiantum_impl = adiantum_default_impl();
+        return true;
+    }
+    for (int j = 0; j < ARRAY_SIZE(adiantum_impls); j++) {
+        if (!strcmp(adiantum_impls[j].name, name) &&
+            adiantum_impls[j].available()) {
+            adiantum_impl = &adiantum_impls[j];
+            return true;
+        }
+    }
+    return false;
 }
 
 /*
@@ -437,12 +928,12 @@ static void adiantum_hash(QCryptoAdiantum *a, const uint8_t *hdr,
         size_t full = n & ~(size_t)(NH_UNIT_LEN - 1);
         uint64_t sums[NH_PASSES] = { 0 };
 
-        nh_add(a->nh_key, l, full, sums);
+        impl()->nh_add(a->nh_key, l, full, sums);
         if (n > full) {
             uint8_t last[NH_UNIT_LEN] = { 0 };
 
             memcpy(last, l + full, n - full);
-            nh_add(a->nh_key + full / 4, last, NH_UNIT_LEN, sums);
+            impl()->nh_add(a->nh_key + full / 4, last, NH_UNIT_LEN, sums);
         }
         nh_store(sums, nh_hash);
         poly1305_blocks(&st, &a->msg_key, nh_hash,

@@ -2,7 +2,8 @@
 # run-host-tests.sh: the tests of our host-side tools, which need neither a
 # QEMU build nor the network: the parsing of apt's --print-uris by
 # fetch-qemu.sh (against a mock apt-get), the JUnit XML and JSON of
-# e2e.sh --junit/--json (scripts/tests/test-*.sh) and the
+# e2e.sh --junit/--json, the NEON code of crypto/adiantum.c cross-compiled
+# and run under qemu-user (scripts/tests/test-*.sh) and the
 # second Adiantum implementation of the host check against the published
 # vectors; with --install, make install and uninstall into a scratch
 # prefix (scripts/tests/install-check.sh).  TAP per test (run_tap in
@@ -15,8 +16,10 @@ if [ "${1:-}" = --install ]; then
     # make install and make uninstall (needs the default QEMU build)
     run_tap host-install bash "$UFSC_TOP/scripts/tests/install-check.sh"
 else
-    # test-e2e-results.sh reads JUnit XML with junitparser
-    need_pkgs python3-junitparser
+    # test-e2e-results.sh reads JUnit XML with junitparser;
+    # test-adiantum-aarch64.sh cross-compiles and runs under qemu-user
+    need_pkgs python3-junitparser gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+        qemu-user-static
     for t in "$UFSC_TOP"/scripts/tests/test-*.sh; do
         run_tap "host-$(basename "$t" .sh)" bash "$t"
     done

@@ -64,6 +64,39 @@ void qcrypto_adiantum_free(QCryptoAdiantum *a);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(QCryptoAdiantum, qcrypto_adiantum_free)
 
 /*
+ * Implementations of XChaCha12 and NH: the portable C one ("c") and SIMD
+ * ones ("sse2", "avx2" and "avx512" on x86_64, "neon" on aarch64).  The fastest one
+ * the CPU runs is used unless a test selects another.
+ */
+
+/**
+ * qcrypto_adiantum_impl_name:
+ * @i: index
+ *
+ * Returns: the name of the @i-th implementation this CPU runs, the
+ * portable one first and the default last; NULL past the last.
+ */
+const char *qcrypto_adiantum_impl_name(unsigned i);
+
+/**
+ * qcrypto_adiantum_impl_select:
+ * @name: an implementation's name, or NULL for the default
+ *
+ * Use that implementation from now on, in the whole process (for tests
+ * and benchmarks).
+ *
+ * Returns: false if this CPU does not run it (nothing changes then).
+ */
+bool qcrypto_adiantum_impl_select(const char *name);
+
+/**
+ * qcrypto_adiantum_impl_current:
+ *
+ * Returns: the name of the implementation in use.
+ */
+const char *qcrypto_adiantum_impl_current(void);
+
+/*
  * The building blocks, exported for known-answer tests.
  */
 

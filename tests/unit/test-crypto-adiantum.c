@@ -14,6 +14,13 @@
  *  - NH: github.com/google/adiantum, test_vectors/ours/NH/NH.json;
  *  - Poly1305: RFC 8439, section 2.5.2 and appendix A.3.
  *
+ * All of them run on each implementation of XChaCha12 and NH this CPU
+ * runs (/crypto/adiantum/IMPL/...: "c", and "sse2", "avx2" and "avx512"
+ * or "neon"),
+ * and each SIMD one is compared with the portable one on every length
+ * around its block and unit sizes, keystream counters that carry into
+ * the high word and wrap, and whole Adiantum messages.
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
@@ -637,6 +644,69 @@ static void test_adiantum_bad_len(void)
     error_free_or_abort(&err);
 }
 
+/*
+ * The implementation under test against the portable one ("c"), which the
+ * published vectors check: XChaCha12 on every length up to 20 blocks and
+ * from counters that carry from word 12 into word 13 and wrap at 2^64,
+ * NH on every length, whole Adiantum encryptions.
+ */
+static void test_vs_c(const void *opaque)
+{
+    const char *name = opaque;
+    const size_t max = 20 * 64 + 63;
+    const uint64_t ctrs[] = { 0, 7, 0xfffffffdull, 0xfffffffffffffffdull };
+    g_autofree uint8_t *in = g_malloc(4096);
+    g_autofree uint8_t *ref = g_malloc(4096);
+    g_autofree uint8_t *got = g_malloc(4096);
+    g_autofree uint8_t *nhkey = g_malloc(QCRYPTO_ADIANTUM_NH_KEY_LEN);
+    uint8_t key[QCRYPTO_ADIANTUM_KEY_LEN], nonce[24];
+    uint8_t tweak[QCRYPTO_ADIANTUM_TWEAK_LEN];
+    uint8_t href[QCRYPTO_ADIANTUM_NH_HASH_LEN];
+    uint8_t hgot[QCRYPTO_ADIANTUM_NH_HASH_LEN];
+    g_autoptr(QCryptoAdiantum) a = NULL;
+
+    for (int i = 0; i < 4096; i++) {
+        in[i] = (i * 151 + (i >> 7)) & 0xff;
+    }
+    for (int i = 0; i < QCRYPTO_ADIANTUM_NH_KEY_LEN; i++) {
+        nhkey[i] = (i * 89 + 0x5a) & 0xff;
+    }
+    for (int i = 0; i < sizeof(key); i++) {
+        key[i] = 0x11 * i + 1;
+        tweak[i] = i ^ 0x3c;
+    }
+    for (int i = 0; i < sizeof(nonce); i++) {
+        nonce[i] = 0xf0 - i;
+    }
+    for (int c = 0; c < ARRAY_SIZE(ctrs); c++) {
+        for (size_t len = 0; len <= max; len++) {
+            g_assert_true(qcrypto_adiantum_impl_select("c"));
+            qcrypto_adiantum_xchacha12(key, nonce, ctrs[c], in, ref, len);
+            g_assert_true(qcrypto_adiantum_impl_select(name));
+            qcrypto_adiantum_xchacha12(key, nonce, ctrs[c], in, got, len);
+            g_assert_cmpmem(got, len, ref, len);
+        }
+    }
+    for (size_t len = 0; len <= QCRYPTO_ADIANTUM_NH_MSG_LEN; len += 16) {
+        g_assert_true(qcrypto_adiantum_impl_select("c"));
+        qcrypto_adiantum_nh(nhkey, in + len % 64, len, href);
+        g_assert_true(qcrypto_adiantum_impl_select(name));
+        qcrypto_adiantum_nh(nhkey, in + len % 64, len, hgot);
+        g_assert_cmpmem(hgot, sizeof(hgot), href, sizeof(href));
+    }
+    a = qcrypto_adiantum_new(key, &error_abort);
+    for (size_t len = 16; len <= 4096; len += len < 600 ? 1 : 113) {
+        g_assert_true(qcrypto_adiantum_impl_select("c"));
+        qcrypto_adiantum_encrypt(a, tweak, in, ref, len, &error_abort);
+        g_assert_true(qcrypto_adiantum_impl_select(name));
+        qcrypto_adiantum_encrypt(a, tweak, in, got, len, &error_abort);
+        g_assert_cmpmem(got, len, ref, len);
+        qcrypto_adiantum_decrypt(a, tweak, got, got, len, &error_abort);
+        g_assert_cmpmem(got, len, in, len);
+    }
+    g_assert_true(qcrypto_adiantum_impl_select(NULL));
+}
+
 /* Throughput on 4 KiB units, with -m perf */
 static void test_adiantum_perf(void)
 {
@@ -662,7 +732,8 @@ static void test_adiantum_perf(void)
             }
         }
         mib = (double)n * len / secs / (1024 * 1024);
-        g_test_message("%s 4 KiB units: %.1f MiB/s, %.2f us per unit",
+        g_test_message("%s: %s 4 KiB units: %.1f MiB/s, %.2f us per unit",
+                       qcrypto_adiantum_impl_current(),
                        enc ? "encrypt" : "decrypt", mib, secs * 1e6 / n);
         g_test_maximized_result(mib, "%s %.1f MiB/s",
                                 enc ? "encrypt" : "decrypt", mib);
@@ -931,44 +1002,84 @@ static void test_poly1305_vector(const void *opaque)
     g_assert_cmpmem(out, sizeof(out), tag, sizeof(out));
 }
 
+/* One test on one implementation */
+typedef struct ImplTest {
+    const char *impl;
+    GTestDataFunc fn;
+    const void *data;
+} ImplTest;
+
+static void run_impl_test(const void *opaque)
+{
+    const ImplTest *t = opaque;
+
+    g_assert_true(qcrypto_adiantum_impl_select(t->impl));
+    t->fn(t->data);
+    g_assert_true(qcrypto_adiantum_impl_select(NULL));
+}
+
+static void add_impl_test(const char *impl, const char *what, GTestDataFunc fn,
+                          const void *data)
+{
+    ImplTest *t = g_new(ImplTest, 1);
+    g_autofree char *path = g_strdup_printf("/crypto/adiantum/%s/%s",
+                                            impl, what);
+
+    *t = (ImplTest) { .impl = impl, .fn = fn, .data = data };
+    g_test_add_data_func_full(path, t, run_impl_test, g_free);
+}
+
+static void call_void(const void *opaque)
+{
+    ((void (*)(void))opaque)();
+}
+
 int main(int argc, char **argv)
 {
+    const char *impl;
+
     g_test_init(&argc, &argv, NULL);
     g_assert(qcrypto_init(NULL) == 0);
 
-    for (int i = 0; i < ARRAY_SIZE(adiantum_vectors); i++) {
-        g_autofree char *path =
-            g_strdup_printf("/crypto/adiantum/xchacha12-aes/%s",
-                            adiantum_vectors[i].name);
+    for (unsigned n = 0; (impl = qcrypto_adiantum_impl_name(n)); n++) {
+        for (int i = 0; i < ARRAY_SIZE(adiantum_vectors); i++) {
+            g_autofree char *what =
+                g_strdup_printf("xchacha12-aes/%s", adiantum_vectors[i].name);
 
-        g_test_add_data_func(path, &adiantum_vectors[i],
-                             test_adiantum_vector);
-    }
-    g_test_add_func("/crypto/adiantum/roundtrip", test_adiantum_roundtrip);
-    g_test_add_func("/crypto/adiantum/bad-len", test_adiantum_bad_len);
-    if (g_test_perf()) {
-        g_test_add_func("/crypto/adiantum/perf", test_adiantum_perf);
-    }
-    for (int i = 0; i < ARRAY_SIZE(xchacha_vectors); i++) {
-        g_autofree char *path =
-            g_strdup_printf("/crypto/adiantum/xchacha12/%s",
-                            xchacha_vectors[i].name);
+            add_impl_test(impl, what, test_adiantum_vector,
+                          &adiantum_vectors[i]);
+        }
+        add_impl_test(impl, "roundtrip", call_void, test_adiantum_roundtrip);
+        add_impl_test(impl, "bad-len", call_void, test_adiantum_bad_len);
+        if (g_test_perf()) {
+            add_impl_test(impl, "perf", call_void, test_adiantum_perf);
+        }
+        for (int i = 0; i < ARRAY_SIZE(xchacha_vectors); i++) {
+            g_autofree char *what =
+                g_strdup_printf("xchacha12/%s", xchacha_vectors[i].name);
 
-        g_test_add_data_func(path, &xchacha_vectors[i], test_xchacha_vector);
-    }
-    for (int i = 0; i < ARRAY_SIZE(nh_vectors); i++) {
-        g_autofree char *path =
-            g_strdup_printf("/crypto/adiantum/nh/%s", nh_vectors[i].name);
+            add_impl_test(impl, what, test_xchacha_vector,
+                          &xchacha_vectors[i]);
+        }
+        for (int i = 0; i < ARRAY_SIZE(nh_vectors); i++) {
+            g_autofree char *what =
+                g_strdup_printf("nh/%s", nh_vectors[i].name);
 
-        g_test_add_data_func(path, &nh_vectors[i], test_nh_vector);
-    }
-    for (int i = 0; i < ARRAY_SIZE(poly1305_vectors); i++) {
-        g_autofree char *path =
-            g_strdup_printf("/crypto/adiantum/poly1305/%s",
-                            poly1305_vectors[i].name);
+            add_impl_test(impl, what, test_nh_vector, &nh_vectors[i]);
+        }
+        for (int i = 0; i < ARRAY_SIZE(poly1305_vectors); i++) {
+            g_autofree char *what =
+                g_strdup_printf("poly1305/%s", poly1305_vectors[i].name);
 
-        g_test_add_data_func(path, &poly1305_vectors[i],
-                             test_poly1305_vector);
+            add_impl_test(impl, what, test_poly1305_vector,
+                          &poly1305_vectors[i]);
+        }
+        if (n > 0) {
+            g_autofree char *path =
+                g_strdup_printf("/crypto/adiantum/%s/vs-c", impl);
+
+            g_test_add_data_func(path, impl, test_vs_c);
+        }
     }
     return g_test_run();
 }
