@@ -310,7 +310,7 @@ static bool adiantum_always(void)
  * (lane j: block ctr + j), so that a quarter round is a few vector
  * operations; the blocks' words are then transposed back, 4x4 at a time.
  */
-typedef uint32_t v4u32 __attribute__((vector_size(16)));
+typedef uint32_t vu32x4_t __attribute__((vector_size(16)));
 
 #define CHACHA_V_ROTL(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
 #define CHACHA_V_QR(x, a, b, c, d)                                         \
@@ -337,14 +337,14 @@ typedef uint32_t v4u32 __attribute__((vector_size(16)));
  * them and XOR them with those words of @in into @out (@in and @out
  * point at word 4g of block 0).
  */
-static inline void chacha_v4_xor_words(const v4u32 *v, const uint8_t *in,
+static inline void chacha_v4_xor_words(const vu32x4_t *v, const uint8_t *in,
                                        uint8_t *out)
 {
-    v4u32 t0 = __builtin_shufflevector(v[0], v[1], 0, 4, 1, 5);
-    v4u32 t1 = __builtin_shufflevector(v[0], v[1], 2, 6, 3, 7);
-    v4u32 t2 = __builtin_shufflevector(v[2], v[3], 0, 4, 1, 5);
-    v4u32 t3 = __builtin_shufflevector(v[2], v[3], 2, 6, 3, 7);
-    v4u32 r[4] = {
+    vu32x4_t t0 = __builtin_shufflevector(v[0], v[1], 0, 4, 1, 5);
+    vu32x4_t t1 = __builtin_shufflevector(v[0], v[1], 2, 6, 3, 7);
+    vu32x4_t t2 = __builtin_shufflevector(v[2], v[3], 0, 4, 1, 5);
+    vu32x4_t t3 = __builtin_shufflevector(v[2], v[3], 2, 6, 3, 7);
+    vu32x4_t r[4] = {
         __builtin_shufflevector(t0, t2, 0, 1, 4, 5),
         __builtin_shufflevector(t0, t2, 2, 3, 6, 7),
         __builtin_shufflevector(t1, t3, 0, 1, 4, 5),
@@ -352,7 +352,7 @@ static inline void chacha_v4_xor_words(const v4u32 *v, const uint8_t *in,
     };
 
     for (int j = 0; j < 4; j++) {
-        v4u32 m;
+        vu32x4_t m;
 
         memcpy(&m, in + j * CHACHA_BLOCK_LEN, sizeof(m));
         m ^= r[j];
@@ -363,16 +363,16 @@ static inline void chacha_v4_xor_words(const v4u32 *v, const uint8_t *in,
 /* 4 blocks from @ctr on, with @s and @x as scratch */
 static inline QEMU_ALWAYS_INLINE void
 chacha12_v4_blocks(const uint32_t *state, uint64_t ctr, const uint8_t *in,
-                   uint8_t *out, v4u32 *s, v4u32 *x)
+                   uint8_t *out, vu32x4_t *s, vu32x4_t *x)
 {
     for (int i = 0; i < 16; i++) {
-        s[i] = (v4u32){ 0 } + state[i];
+        s[i] = (vu32x4_t){ 0 } + state[i];
     }
     for (int j = 0; j < 4; j++) {
         s[12][j] = (uint32_t)(ctr + j);
         s[13][j] = (uint32_t)((ctr + j) >> 32);
     }
-    memcpy(x, s, 16 * sizeof(v4u32));
+    memcpy(x, s, 16 * sizeof(vu32x4_t));
     CHACHA_V_PERMUTE(x);
     for (int i = 0; i < 16; i++) {
         x[i] += s[i];
@@ -392,7 +392,7 @@ static inline QEMU_ALWAYS_INLINE void
 chacha12_xor_v4_inline(const uint32_t *state, uint64_t ctr,
                        const uint8_t *in, uint8_t *out, size_t n)
 {
-    v4u32 s[16], x[16];
+    vu32x4_t s[16], x[16];
 
     for (; n >= 4; n -= 4, ctr += 4) {
         chacha12_v4_blocks(state, ctr, in, out, s, x);
@@ -497,7 +497,7 @@ static void nh_add_sse2(const uint32_t *k, const uint8_t *m, size_t len,
  * AVX2 functions build in any x86_64 unit with GCC and clang (target
  * attribute), and run only where cpuinfo says the CPU and OS have AVX2.
  */
-typedef uint32_t v8u32 __attribute__((vector_size(32)));
+typedef uint32_t vu32x8_t __attribute__((vector_size(32)));
 
 static bool adiantum_has_avx2(void)
 {
@@ -505,10 +505,11 @@ static bool adiantum_has_avx2(void)
 }
 
 /*
- * LANES blocks at a time (8 or 16), in LANES / 4 quarters of 4 for the
- * transposition; leaves the rest (n < LANES) to the caller.
+ * LANES blocks at a time (8 or 16), STORE transposing them back and
+ * XORing them with @in into @out; leaves the rest (n < LANES) to the
+ * caller.
  */
-#define CHACHA12_XOR_WIDE(vt, lanes)                                       \
+#define CHACHA12_XOR_WIDE(vt, lanes, STORE)                                \
     do {                                                                   \
         const vt zero = { 0 };                                             \
         vt b[16], x[16], iota, c0, lo, hi;                                 \
@@ -531,20 +532,7 @@ static bool adiantum_has_avx2(void)
             for (int i = 0; i < 16; i++) {                                 \
                 x[i] += i == 12 ? lo : i == 13 ? hi : b[i];                \
             }                                                              \
-            for (int h = 0; h < (lanes) / 4; h++) {                        \
-                size_t at = h * 4 * CHACHA_BLOCK_LEN;                      \
-                                                                           \
-                for (int g = 0; g < 4; g++) {                              \
-                    v4u32 q4[4];                                           \
-                                                                           \
-                    for (int q = 0; q < 4; q++) {                          \
-                        memcpy(&q4[q], (uint8_t *)&x[4 * g + q] +          \
-                               h * sizeof(v4u32), sizeof(v4u32));          \
-                    }                                                      \
-                    chacha_v4_xor_words(q4, in + at + 16 * g,              \
-                                        out + at + 16 * g);                \
-                }                                                          \
-            }                                                              \
+            STORE(x, in, out);                                             \
             in += (lanes) * CHACHA_BLOCK_LEN;                              \
             out += (lanes) * CHACHA_BLOCK_LEN;                             \
         }                                                                  \
@@ -552,12 +540,31 @@ static bool adiantum_has_avx2(void)
         adiantum_wipe(x, sizeof(x));                                       \
     } while (0)
 
+/* 8 blocks: the two halves of 4 through memory, 4x4 transposes */
+static inline QEMU_ALWAYS_INLINE void
+chacha_v8_xor_blocks(const vu32x8_t *x, const uint8_t *in, uint8_t *out)
+{
+    for (int h = 0; h < 2; h++) {
+        size_t at = h * 4 * CHACHA_BLOCK_LEN;
+
+        for (int g = 0; g < 4; g++) {
+            vu32x4_t q4[4];
+
+            for (int q = 0; q < 4; q++) {
+                memcpy(&q4[q], (const uint8_t *)&x[4 * g + q] +
+                       h * sizeof(vu32x4_t), sizeof(vu32x4_t));
+            }
+            chacha_v4_xor_words(q4, in + at + 16 * g, out + at + 16 * g);
+        }
+    }
+}
+
 /* Inlined into the AVX2 and AVX-512 functions only */
 static inline QEMU_ALWAYS_INLINE void
 chacha12_xor_v8_inline(const uint32_t *state, uint64_t ctr,
                        const uint8_t *in, uint8_t *out, size_t n)
 {
-    CHACHA12_XOR_WIDE(v8u32, 8);
+    CHACHA12_XOR_WIDE(vu32x8_t, 8, chacha_v8_xor_blocks);
     chacha12_xor_v4_inline(state, ctr, in, out, n);
 }
 
@@ -569,7 +576,7 @@ chacha12_xor_avx2(const uint32_t *state, uint64_t ctr, const uint8_t *in,
 }
 
 /* 32 registers: the 16 words of 16 blocks stay in them. */
-typedef uint32_t v16u32 __attribute__((vector_size(64)));
+typedef uint32_t vu32x16_t __attribute__((vector_size(64)));
 
 static bool adiantum_has_avx512(void)
 {
@@ -577,11 +584,86 @@ static bool adiantum_has_avx512(void)
            (CPUINFO_AVX2 | CPUINFO_AVX512F);
 }
 
+/*
+ * 16 blocks, in registers: 4x4 transposes of words within each 128-bit
+ * lane (as chacha_v4_xor_words() does), giving in lane L of r[g][k]
+ * words 4g..4g+3 of block 4L + k; then 4x4 transposes of 128-bit lanes
+ * across g, giving each block whole.
+ */
+static inline QEMU_ALWAYS_INLINE void __attribute__((target("avx2,avx512f")))
+chacha_v16_xor_blocks(const vu32x16_t *x, const uint8_t *in, uint8_t *out)
+{
+    vu32x16_t r[4][4];
+
+    for (int g = 0; g < 4; g++) {
+        vu32x16_t t0 = __builtin_shufflevector(x[4 * g], x[4 * g + 1],
+                        0, 16, 1, 17, 4, 20, 5, 21,
+                        8, 24, 9, 25, 12, 28, 13, 29);
+        vu32x16_t t1 = __builtin_shufflevector(x[4 * g], x[4 * g + 1],
+                        2, 18, 3, 19, 6, 22, 7, 23,
+                        10, 26, 11, 27, 14, 30, 15, 31);
+        vu32x16_t t2 = __builtin_shufflevector(x[4 * g + 2], x[4 * g + 3],
+                        0, 16, 1, 17, 4, 20, 5, 21,
+                        8, 24, 9, 25, 12, 28, 13, 29);
+        vu32x16_t t3 = __builtin_shufflevector(x[4 * g + 2], x[4 * g + 3],
+                        2, 18, 3, 19, 6, 22, 7, 23,
+                        10, 26, 11, 27, 14, 30, 15, 31);
+
+        r[g][0] = __builtin_shufflevector(t0, t2,
+                      0, 1, 16, 17, 4, 5, 20, 21,
+                      8, 9, 24, 25, 12, 13, 28, 29);
+        r[g][1] = __builtin_shufflevector(t0, t2,
+                      2, 3, 18, 19, 6, 7, 22, 23,
+                      10, 11, 26, 27, 14, 15, 30, 31);
+        r[g][2] = __builtin_shufflevector(t1, t3,
+                      0, 1, 16, 17, 4, 5, 20, 21,
+                      8, 9, 24, 25, 12, 13, 28, 29);
+        r[g][3] = __builtin_shufflevector(t1, t3,
+                      2, 3, 18, 19, 6, 7, 22, 23,
+                      10, 11, 26, 27, 14, 15, 30, 31);
+    }
+    for (int k = 0; k < 4; k++) {
+        /* 128-bit lanes: u0 = A0 B0 A1 B1, u1 = A2 B2 A3 B3, ... */
+        vu32x16_t u0 = __builtin_shufflevector(r[0][k], r[1][k],
+                        0, 1, 2, 3, 16, 17, 18, 19,
+                        4, 5, 6, 7, 20, 21, 22, 23);
+        vu32x16_t u1 = __builtin_shufflevector(r[0][k], r[1][k],
+                        8, 9, 10, 11, 24, 25, 26, 27,
+                        12, 13, 14, 15, 28, 29, 30, 31);
+        vu32x16_t u2 = __builtin_shufflevector(r[2][k], r[3][k],
+                        0, 1, 2, 3, 16, 17, 18, 19,
+                        4, 5, 6, 7, 20, 21, 22, 23);
+        vu32x16_t u3 = __builtin_shufflevector(r[2][k], r[3][k],
+                        8, 9, 10, 11, 24, 25, 26, 27,
+                        12, 13, 14, 15, 28, 29, 30, 31);
+        vu32x16_t blk[4] = {
+            __builtin_shufflevector(u0, u2, 0, 1, 2, 3, 4, 5, 6, 7,
+                                    16, 17, 18, 19, 20, 21, 22, 23),
+            __builtin_shufflevector(u0, u2, 8, 9, 10, 11, 12, 13, 14, 15,
+                                    24, 25, 26, 27, 28, 29, 30, 31),
+            __builtin_shufflevector(u1, u3, 0, 1, 2, 3, 4, 5, 6, 7,
+                                    16, 17, 18, 19, 20, 21, 22, 23),
+            __builtin_shufflevector(u1, u3, 8, 9, 10, 11, 12, 13, 14, 15,
+                                    24, 25, 26, 27, 28, 29, 30, 31),
+        };
+
+        for (int l = 0; l < 4; l++) {
+            size_t at = (4 * l + k) * CHACHA_BLOCK_LEN;
+            vu32x16_t m;
+
+            memcpy(&m, in + at, sizeof(m));
+            m ^= blk[l];
+            memcpy(out + at, &m, sizeof(m));
+        }
+    }
+    adiantum_wipe(r, sizeof(r));
+}
+
 static void __attribute__((target("avx2,avx512f")))
 chacha12_xor_avx512(const uint32_t *state, uint64_t ctr, const uint8_t *in,
                     uint8_t *out, size_t n)
 {
-    CHACHA12_XOR_WIDE(v16u32, 16);
+    CHACHA12_XOR_WIDE(vu32x16_t, 16, chacha_v16_xor_blocks);
     chacha12_xor_v8_inline(state, ctr, in, out, n);
 }
 
