@@ -183,7 +183,8 @@ void qcrypto_adiantum_xchacha12(const uint8_t *key, const uint8_t *nonce,
                                 uint64_t block, const uint8_t *in,
                                 uint8_t *out, size_t len)
 {
-    uint32_t state[16], x[16];
+    static const uint8_t zero[CHACHA_BLOCK_LEN];
+    uint32_t state[16];
     uint8_t ks[CHACHA_BLOCK_LEN];
 
     memcpy(state, chacha_sigma, sizeof(chacha_sigma));
@@ -199,42 +200,22 @@ void qcrypto_adiantum_xchacha12(const uint8_t *key, const uint8_t *nonce,
         out += n * CHACHA_BLOCK_LEN;
         len -= n * CHACHA_BLOCK_LEN;
     }
-    state[12] = (uint32_t)block;
-    state[13] = (uint32_t)(block >> 32);
 
     /* The keystream alone, and the last partial block */
-    while (len) {
+    for (; len; block++) {
         size_t n = MIN(len, CHACHA_BLOCK_LEN);
 
-        memcpy(x, state, sizeof(x));
-        chacha12_permute(x);
-        for (int i = 0; i < 16; i++) {
-            x[i] += state[i];
-        }
-        if (n == CHACHA_BLOCK_LEN && in) {
-            for (int i = 0; i < 16; i++) {
-                stl_le_p(out + 4 * i, ldl_le_p(in + 4 * i) ^ x[i]);
-            }
-        } else {
-            for (int i = 0; i < 16; i++) {
-                stl_le_p(ks + 4 * i, x[i]);
-            }
-            for (size_t i = 0; i < n; i++) {
-                out[i] = in ? in[i] ^ ks[i] : ks[i];
-            }
+        chacha12_xor_c(state, block, zero, ks, 1);
+        for (size_t i = 0; i < n; i++) {
+            out[i] = in ? in[i] ^ ks[i] : ks[i];
         }
         if (in) {
             in += n;
         }
         out += n;
         len -= n;
-        /* The 64-bit block counter of the original ChaCha */
-        if (++state[12] == 0) {
-            state[13]++;
-        }
     }
     adiantum_wipe(state, sizeof(state));
-    adiantum_wipe(x, sizeof(x));
     adiantum_wipe(ks, sizeof(ks));
 }
 
