@@ -3,10 +3,13 @@
  *
  * HCE.CGE and the per-request fields of the UTRD (CE, CCI, DUN) in front of
  * the crypto register file (CCAP, CRYPTOCAP, the keyslot array) of
- * hw/block/inline-crypto-regs.c and its engine.  Encrypted
- * requests move their data through scsi-disk's bounce buffer: a write is
- * copied out of guest memory, then encrypted; a read is decrypted, then
- * copied into guest memory.  Guest memory itself is never modified in place.
+ * hw/block/inline-crypto-regs.c and its engine.  Encrypted READs and
+ * WRITEs move their data as the others do, through the request's
+ * scatter/gather list, and scsi-disk leaves their block I/O to us
+ * (hw/block/inline-crypto-io.c): a read is decrypted in the guest's
+ * buffers once it has landed there, before the request completes; a write
+ * is encrypted out of the guest's buffers into a buffer of the controller's
+ * pool and written from there.  Guest memory is never modified by a write.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -18,6 +21,8 @@
 #include "qemu/error-report.h"
 #include "migration/vmstate.h"
 #include "system/dma.h"
+#include "system/block-backend.h"
+#include "scsi/constants.h"
 #include "hw/qdev-properties.h"
 #include "trace.h"
 #include "ufs.h"
@@ -53,17 +58,17 @@ OBJECT_DECLARE_TYPE(UfsCryptoHc, UfsCryptoClass, UFS_CRYPTO)
 
 hwaddr ufs_crypto_reg_end(UfsHc *u)
 {
-    return inline_crypto_regs_end(u->crypto);
+    return inline_crypto_regs_end(&u->crypto->regs);
 }
 
 bool ufs_crypto_mmio_read(UfsHc *u, hwaddr addr, uint64_t *val)
 {
-    return inline_crypto_regs_read(u->crypto, addr, val);
+    return inline_crypto_regs_read(&u->crypto->regs, addr, val);
 }
 
 bool ufs_crypto_mmio_write(UfsHc *u, hwaddr addr, uint32_t val)
 {
-    return inline_crypto_regs_write(u->crypto, addr, val);
+    return inline_crypto_regs_write(&u->crypto->regs, addr, val);
 }
 
 /*
@@ -84,6 +89,44 @@ static bool ufs_crypto_sg_valid(QEMUSGList *sg, uint32_t len, DMADirection dir)
     return len == 0;
 }
 
+/* Cut @sg to its first @len bytes (it has at least that many). */
+static void ufs_crypto_sg_trim(QEMUSGList *sg, size_t len)
+{
+    for (int i = 0; i < sg->nsg; i++) {
+        if (len <= sg->sg[i].len) {
+            sg->sg[i].len = len;
+            sg->nsg = len ? i + 1 : i;
+            break;
+        }
+        len -= sg->sg[i].len;
+    }
+    sg->size = 0;
+    for (int i = 0; i < sg->nsg; i++) {
+        sg->size += sg->sg[i].len;
+    }
+}
+
+/* The commands whose data the engine en/decrypts, block by block */
+static bool ufs_crypto_opcode_ok(uint8_t opcode)
+{
+    switch (opcode) {
+    case READ_6:
+    case READ_10:
+    case READ_12:
+    case READ_16:
+    case WRITE_6:
+    case WRITE_10:
+    case WRITE_12:
+    case WRITE_16:
+    case WRITE_VERIFY_10:
+    case WRITE_VERIFY_12:
+    case WRITE_VERIFY_16:
+        return true;
+    default:
+        return false;
+    }
+}
+
 /*
  * Check a command's crypto fields and take a reference on its key.  Called
  * once the SCSI layer has parsed the CDB, so that the transfer length is
@@ -91,7 +134,7 @@ static bool ufs_crypto_sg_valid(QEMUSGList *sg, uint32_t len, DMADirection dir)
  */
 int ufs_crypto_prepare_req(UfsHc *u, UfsRequest *req, SCSIRequest *sreq)
 {
-    UfsCrypto *c = u->crypto;
+    InlineCryptoRegs *c = &u->crypto->regs;
     uint32_t dw0 = le32_to_cpu(req->utrd.header.dword_0);
     uint8_t tag = req->req_upiu.header.task_tag;
     uint32_t cci = dw0 & 0xff;
@@ -122,6 +165,13 @@ int ufs_crypto_prepare_req(UfsHc *u, UfsRequest *req, SCSIRequest *sreq)
                              " is not configured", tag, cci);
         return UFS_REQUEST_INVALID_CRYPTO_CONFIG;
     }
+    if (len && !ufs_crypto_opcode_ok(sreq->cmd.buf[0])) {
+        UFS_CRYPTO_GUEST_ERR(ufs_crypto_err_opcode,
+                             "task tag %u: CE=1 on command 0x%02x, which "
+                             "moves data but is not a READ or WRITE", tag,
+                             sreq->cmd.buf[0]);
+        return UFS_REQUEST_INVALID_CRYPTO_CONFIG;
+    }
     /* First the PRDT: from here on the length fits in 32 bits. */
     if (len > req->data_len || !ufs_crypto_sg_valid(req->sg, len, dir)) {
         UFS_CRYPTO_GUEST_ERR(ufs_crypto_err_prdt,
@@ -139,64 +189,54 @@ int ufs_crypto_prepare_req(UfsHc *u, UfsRequest *req, SCSIRequest *sreq)
         return UFS_REQUEST_INVALID_CRYPTO_CONFIG;
     }
 
+    /*
+     * The data moves through req->sg as a whole: a PRDT longer than the
+     * transfer would have scsi-disk move (and the engine en/decrypt) blocks
+     * the command did not ask for.
+     */
+    if (req->sg) {
+        ufs_crypto_sg_trim(req->sg, len);
+    }
+
     req->crypto.key = g_steal_pointer(&key);
     req->crypto.dun = (uint64_t)le32_to_cpu(req->utrd.header.dword_3) << 32 |
                       le32_to_cpu(req->utrd.header.dword_1);
-    req->crypto.offset = 0;
-    req->crypto.result = UFS_REQUEST_FAIL;
+    req->crypto.start = sreq->cmd.lba * sreq->dev->blocksize;
     trace_ufs_crypto_req(tag, cci, req->crypto.dun, len, sreq->cmd.mode);
     return UFS_REQUEST_SUCCESS;
 }
 
 /*
- * scsi-disk hands over one chunk of an encrypted request (up to its 128 KiB
- * buffer, a whole number of data units since the transfer length is).
+ * scsi-disk's block I/O of one part of an encrypted request's data: the
+ * part of the guest's buffers dma_blk_io() could map at once.  It is a
+ * whole number of data units unless the PRDT has more entries than can be
+ * mapped at once (IOV_MAX) and the cut falls inside a data unit: Linux
+ * never does that; the request then fails with nothing written.
  */
-void ufs_crypto_transfer_data(UfsRequest *req, SCSIRequest *sreq, uint32_t len)
+BlockAIOCB *ufs_crypto_dma_rw(UfsRequest *req, BlockBackend *blk,
+                              int64_t offset, QEMUIOVector *qiov, bool write,
+                              BlockCompletionFunc *cb, void *opaque)
 {
     UfsCryptoReq *c = &req->crypto;
     uint8_t tag = req->req_upiu.header.task_tag;
-    uint8_t *buf = scsi_req_get_buf(sreq);
     uint32_t du_size = inline_crypto_key_du_size(c->key);
-    uint64_t dun = c->dun + c->offset / du_size;
-    bool to_dev = sreq->cmd.mode == SCSI_XFER_TO_DEV;
-    Error *err = NULL;
-    int ret;
+    uint64_t pos = offset - c->start;
+    uint64_t dun = c->dun + pos / du_size;
 
-    trace_ufs_crypto_chunk(tag, dun, c->offset, len);
-
-    if (to_dev) {
-        if (inline_crypto_sg_rw(req->sg, c->offset, buf, len,
-                                DMA_DIRECTION_TO_DEVICE) != MEMTX_OK) {
-            goto dma_error;
-        }
-        ret = inline_crypto_encrypt(c->key, dun, buf, buf, len, &err);
-    } else {
-        ret = inline_crypto_decrypt(c->key, dun, buf, buf, len, &err);
+    if (offset < c->start || pos % du_size || qiov->size % du_size) {
+        UFS_CRYPTO_GUEST_ERR(ufs_crypto_err_split,
+                             "task tag %u: data at offset %" PRIu64
+                             " length %zu is not in whole data units of %"
+                             PRIu32 " bytes", tag, pos, qiov->size, du_size);
+        return blk_abort_aio_request(blk, cb, opaque, -EIO);
     }
-    if (ret < 0) {
-        trace_ufs_crypto_err_cipher(tag);
-        error_report_err(err);
-        c->result = UFS_REQUEST_CRYPTO_ERROR;
-        goto cancel;
+    trace_ufs_crypto_chunk(tag, write, dun, pos, qiov->size);
+    if (write) {
+        return inline_crypto_aio_pwritev(&req->hc->crypto->pool, blk, offset,
+                                         qiov, 0, c->key, dun, cb, opaque);
     }
-    if (!to_dev && inline_crypto_sg_rw(req->sg, c->offset, buf, len,
-                                       DMA_DIRECTION_FROM_DEVICE) != MEMTX_OK) {
-        goto dma_error;
-    }
-
-    c->offset += len;
-    scsi_req_continue(sreq);
-    return;
-
-dma_error:
-    UFS_CRYPTO_GUEST_ERR(ufs_crypto_err_dma, "task tag %u: DMA error at "
-                         "offset %" PRIu32, tag, c->offset);
-    c->result = UFS_REQUEST_FAIL;
-cancel:
-    /* Nothing of this chunk reaches the medium or the guest. */
-    memset(buf, 0, len);
-    scsi_req_cancel(sreq);
+    return inline_crypto_aio_preadv(&req->hc->crypto->pool, blk, offset, qiov,
+                                    c->key, dun, cb, opaque);
 }
 
 void ufs_crypto_release_req(UfsRequest *req)
@@ -223,7 +263,7 @@ const VMStateDescription vmstate_ufs_crypto = {
     .minimum_version_id = 1,
     .needed = ufs_crypto_vmstate_needed,
     .fields = (const VMStateField[]) {
-        VMSTATE_STRUCT(crypto, UfsCryptoHc, 1, vmstate_inline_crypto_regs,
+        VMSTATE_STRUCT(crypto.regs, UfsCryptoHc, 1, vmstate_inline_crypto_regs,
                        InlineCryptoRegs),
         VMSTATE_END_OF_LIST()
     },
@@ -245,15 +285,17 @@ static void ufs_crypto_realize(PCIDevice *pci_dev, Error **errp)
     ERRP_GUARD();
     UfsCryptoHc *s = UFS_CRYPTO(pci_dev);
 
-    if (!inline_crypto_regs_init(&s->crypto, TYPE_UFS_CRYPTO,
+    if (!inline_crypto_regs_init(&s->crypto.regs, TYPE_UFS_CRYPTO,
                                  UFS_CRYPTO_CFGPTR, UFS_CRYPTO_DEFAULT_ALGS,
                                  errp)) {
         return;
     }
     UFS_CRYPTO_GET_CLASS(s)->parent_realize(pci_dev, errp);
     if (*errp) {
-        inline_crypto_regs_cleanup(&s->crypto);
+        inline_crypto_regs_cleanup(&s->crypto.regs);
+        return;
     }
+    inline_crypto_io_pool_init(&s->crypto.pool);
 }
 
 static void ufs_crypto_exit(PCIDevice *pci_dev)
@@ -261,7 +303,8 @@ static void ufs_crypto_exit(PCIDevice *pci_dev)
     UfsCryptoHc *s = UFS_CRYPTO(pci_dev);
 
     UFS_CRYPTO_GET_CLASS(s)->parent_exit(pci_dev);
-    inline_crypto_regs_cleanup(&s->crypto);
+    inline_crypto_io_pool_cleanup(&s->crypto.pool);
+    inline_crypto_regs_cleanup(&s->crypto.regs);
 }
 
 static void ufs_crypto_reset_hold(Object *obj, ResetType type)
@@ -272,11 +315,11 @@ static void ufs_crypto_reset_hold(Object *obj, ResetType type)
     if (k->parent_phases.hold) {
         k->parent_phases.hold(obj, type);
     }
-    inline_crypto_regs_reset(&s->crypto);
+    inline_crypto_regs_reset(&s->crypto.regs);
 }
 
 static const Property ufs_crypto_props[] = {
-    DEFINE_INLINE_CRYPTO_REGS_PROPERTIES(UfsCryptoHc, crypto, 0xff),
+    DEFINE_INLINE_CRYPTO_REGS_PROPERTIES(UfsCryptoHc, crypto.regs, 0xff),
 };
 
 static void ufs_crypto_class_init(ObjectClass *oc, void *data)

@@ -8,6 +8,7 @@
 #define HW_UFS_UFS_CRYPTO_H
 
 #include "exec/hwaddr.h"
+#include "hw/block/inline-crypto-io.h"
 #include "hw/block/inline-crypto-regs.h"
 #include "hw/scsi/scsi.h"
 
@@ -19,15 +20,20 @@
 struct UfsHc;
 struct UfsRequest;
 
-/* The controller's crypto register file (UfsHc.crypto) */
-typedef InlineCryptoRegs UfsCrypto;
+/*
+ * The controller's crypto state (UfsHc.crypto): its register file, and the
+ * buffers that encrypted writes are encrypted into.
+ */
+typedef struct UfsCrypto {
+    InlineCryptoRegs regs;
+    InlineCryptoIOPool pool;
+} UfsCrypto;
 
-/* Per-request state: the key a request started with, and its progress. */
+/* Per-request state: the key a request started with, and where it starts. */
 typedef struct UfsCryptoReq {
     InlineCryptoKey *key;       /* NULL: the request is not encrypted */
-    uint64_t dun;
-    uint32_t offset;            /* bytes of the transfer already handled */
-    int result;                 /* UfsReqResult to report if cancelled */
+    uint64_t dun;               /* of the first data unit */
+    uint64_t start;             /* byte offset of the first data unit */
 } UfsCryptoReq;
 
 /* Hooks called by the UFS host controller model. */
@@ -37,8 +43,9 @@ bool ufs_crypto_mmio_read(struct UfsHc *u, hwaddr addr, uint64_t *val);
 bool ufs_crypto_mmio_write(struct UfsHc *u, hwaddr addr, uint32_t val);
 int ufs_crypto_prepare_req(struct UfsHc *u, struct UfsRequest *req,
                            SCSIRequest *sreq);
-void ufs_crypto_transfer_data(struct UfsRequest *req, SCSIRequest *sreq,
-                              uint32_t len);
+BlockAIOCB *ufs_crypto_dma_rw(struct UfsRequest *req, BlockBackend *blk,
+                              int64_t offset, QEMUIOVector *qiov, bool write,
+                              BlockCompletionFunc *cb, void *opaque);
 void ufs_crypto_release_req(struct UfsRequest *req);
 
 static inline bool ufs_crypto_req_active(const UfsCryptoReq *c)

@@ -141,9 +141,9 @@ bool inline_crypto_regs_write(InlineCryptoRegs *r, hwaddr addr, uint32_t val);
  * @sg: the guest buffers of a request
  * @offset: where in the request's data @buf starts
  *
- * Copies @len bytes between @buf and the guest buffers: the data paths of
- * both controllers move a request a chunk at a time through a bounce
- * buffer, encrypted or decrypted there, never in guest memory.
+ * Copies @len bytes between @buf and the guest buffers, for a data path
+ * that moves a request a chunk at a time through a bounce buffer and
+ * en/decrypts it there (the eMMC CQHCI's).
  *
  * Returns: MEMTX_OK, the first DMA error, or MEMTX_DECODE_ERROR if @sg
  * ends before @offset + @len.
