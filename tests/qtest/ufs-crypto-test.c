@@ -1094,6 +1094,339 @@ static void test_inflight_rekey(void *obj, void *data, QGuestAllocator *alloc)
 }
 
 /*
+ * Requests in flight together, each with its own command descriptor and
+ * data buffer: contiguous PRDT entries of up to 64 KiB.
+ */
+typedef struct Posted {
+    uint64_t cmd_desc;
+    uint64_t data;
+    int slot;                   /* doorbell slot (SDB mode) */
+    bool done;
+} Posted;
+
+static void posted_alloc(QUfsc *u, Posted *p, int slot, size_t len)
+{
+    p->cmd_desc = guest_alloc(u->alloc, CMD_DESC_SIZE);
+    p->data = guest_alloc(u->alloc, len);
+    p->slot = slot;
+    p->done = false;
+}
+
+static void posted_free(QUfsc *u, Posted *p)
+{
+    guest_free(u->alloc, p->cmd_desc);
+    guest_free(u->alloc, p->data);
+}
+
+/* Post a READ(10) or WRITE(10) without waiting for it. */
+static void post_rw(QUfsc *u, Posted *p, bool write, uint32_t lba,
+                    uint16_t nblocks, const uint8_t *buf, const Crypt *cr)
+{
+    QTestState *qts = u->dev.bus->qts;
+    size_t len = nblocks * BLOCK_SIZE, seg = 64 * 1024;
+    uint16_t n = DIV_ROUND_UP(len, seg);
+    g_autofree UfshcdSgEntry *prdt = g_new0(UfshcdSgEntry, n);
+    UtpUpiuReq req = { 0 };
+    UtpTransferReqDesc utrd;
+
+    g_assert_cmpuint(n, <=, MAX_PRDT);
+    for (uint16_t i = 0; i < n; i++) {
+        prdt[i].addr = cpu_to_le64(p->data + i * seg);
+        prdt[i].size = cpu_to_le32(MIN(seg, len - i * seg) - 1);
+    }
+    if (write) {
+        qtest_memwrite(qts, p->data, buf, len);
+    } else {
+        qtest_memset(qts, p->data, 0xee, len);
+    }
+    req.header.trans_type = UFS_UPIU_TRANSACTION_COMMAND;
+    req.header.flags = write ? UFS_UPIU_CMD_FLAGS_WRITE
+                             : UFS_UPIU_CMD_FLAGS_READ;
+    req.header.lun = TEST_LUN;
+    req.header.task_tag = u->task_tag++;
+    req.sc.exp_data_transfer_len = cpu_to_be32(len);
+    req.sc.cdb[0] = write ? WRITE_10 : READ_10;
+    stl_be_p(&req.sc.cdb[2], lba);
+    stw_be_p(&req.sc.cdb[7], nblocks);
+    qtest_memwrite(qts, p->cmd_desc, &req, sizeof(req));
+    qtest_memwrite(qts, p->cmd_desc + PRDT_OFFSET, prdt, n * sizeof(*prdt));
+
+    utrd = build_utrd(write ? UFS_UTP_HOST_TO_DEVICE : UFS_UTP_DEVICE_TO_HOST,
+                      n, cr, p->cmd_desc);
+    if (u->mcq) {
+        uint32_t sqtp = rreg(u, u->sqdao + 4);
+
+        qtest_memwrite(qts, u->sqlba + sqtp, &utrd, sizeof(utrd));
+        sqtp = (sqtp + sizeof(UfsSqEntry)) % (QUEUE_SIZE * sizeof(UfsSqEntry));
+        wreg(u, u->sqdao + 4, sqtp);
+    } else {
+        qtest_memwrite(qts, u->utrlba + p->slot * sizeof(utrd), &utrd,
+                       sizeof(utrd));
+        wreg(u, A_UTRLDBR, 1u << p->slot);
+    }
+}
+
+/*
+ * Wait for the next of the @n posted requests to complete; returns it and
+ * sets *ocs.  No deadline: the clock only moves as the test steps it.
+ */
+static Posted *wait_posted(QUfsc *u, Posted *ps, int n, uint8_t *ocs)
+{
+    QTestState *qts = u->dev.bus->qts;
+
+    for (;;) {
+        if (u->mcq) {
+            uint32_t cqhp = rreg(u, u->cqdao), cqtp = rreg(u, u->cqdao + 4);
+            UfsCqEntry cqe;
+
+            if (cqhp != cqtp) {
+                qtest_memread(qts, u->cqlba + cqhp, &cqe, sizeof(cqe));
+                wreg(u, u->cqdao, (cqhp + sizeof(cqe)) %
+                                  (QUEUE_SIZE * sizeof(cqe)));
+                wreg(u, A_IS, FIELD_DP32(0, IS, CQES, 1));
+                for (int i = 0; i < n; i++) {
+                    if (!ps[i].done && ps[i].cmd_desc ==
+                        (le64_to_cpu(cqe.utp_addr) & ~0x7full)) {
+                        ps[i].done = true;
+                        *ocs = cqe.status;
+                        return &ps[i];
+                    }
+                }
+                g_assert_not_reached();
+            }
+        } else {
+            uint32_t db = rreg(u, A_UTRLDBR);
+
+            for (int i = 0; i < n; i++) {
+                UtpTransferReqDesc done;
+
+                if (ps[i].done || (db & (1u << ps[i].slot))) {
+                    continue;
+                }
+                qtest_memread(qts, u->utrlba + ps[i].slot * sizeof(done),
+                              &done, sizeof(done));
+                wreg(u, A_IS, FIELD_DP32(0, IS, UTRCS, 1));
+                ps[i].done = true;
+                *ocs = le32_to_cpu(done.header.dword_2) & UFS_MASK_OCS;
+                return &ps[i];
+            }
+        }
+        qtest_clock_step(qts, 100);
+    }
+}
+
+/*
+ * Encrypted requests overlap as unencrypted ones do.  The drive throttles
+ * writes (only a drain lets them through): an encrypted write held there
+ * does not hold up the encrypted reads posted after it, which complete
+ * first with their plaintext.  The write then completes, once the VM stop
+ * drains it, with exactly the reference ciphertext, and the guest's buffer
+ * still holds its plaintext.
+ */
+static void test_overlap(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    QTestState *qts = u->dev.bus->qts;
+    const uint16_t nblocks = 8;
+    const size_t len = nblocks * BLOCK_SIZE;
+    g_autofree uint8_t *ptx = g_malloc(len);
+    g_autofree uint8_t *ptx2 = g_malloc(len);
+    g_autofree uint8_t *expect = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+    Crypt cr = { .ce = true, .cci = 3, .dun = 500 };
+    Posted ps[3];
+    uint8_t key[64], ocs;
+    Posted *p;
+
+    ufsc_init(u, alloc, true);
+    program_test_key(u, &aes256xts, 3, 4096, 0x33, key);
+    /* Data to read back; this write also empties the throttle's bucket. */
+    fill_pattern(ptx, len, 0x33);
+    g_assert_cmpuint(rw(u, true, 2100, nblocks, ptx, &cr, 0x34), ==,
+                     UFS_OCS_SUCCESS);
+
+    for (int i = 0; i < 3; i++) {
+        posted_alloc(u, &ps[i], i, len);
+    }
+    fill_pattern(ptx2, len, 0x35);
+    post_rw(u, &ps[0], true, 2200, nblocks, ptx2, &cr);
+    post_rw(u, &ps[1], false, 2100, nblocks, NULL, &cr);
+    post_rw(u, &ps[2], false, 2100, nblocks / 2, NULL, &cr);
+
+    for (int i = 0; i < 2; i++) {
+        p = wait_posted(u, ps, 3, &ocs);
+        g_assert_true(p != &ps[0]);
+        g_assert_cmpuint(ocs, ==, UFS_OCS_SUCCESS);
+        qtest_memread(qts, p->data, got, p == &ps[1] ? len : len / 2);
+        g_assert_cmpmem(got, p == &ps[1] ? len : len / 2,
+                        ptx, p == &ps[1] ? len : len / 2);
+    }
+    g_assert_false(ps[0].done);
+
+    qtest_qmp_assert_success(qts, "{ 'execute': 'stop' }");
+    qtest_qmp_assert_success(qts, "{ 'execute': 'cont' }");
+    g_assert_true(wait_posted(u, ps, 3, &ocs) == &ps[0]);
+    g_assert_cmpuint(ocs, ==, UFS_OCS_SUCCESS);
+    ref_crypt(&aes256xts, key, 4096, cr.dun, ptx2, expect, len, true);
+    image_read(2200, got, len);
+    g_assert_cmpmem(got, len, expect, len);
+    qtest_memread(qts, ps[0].data, got, len);
+    g_assert_cmpmem(got, len, ptx2, len);
+
+    for (int i = 0; i < 3; i++) {
+        posted_free(u, &ps[i]);
+    }
+    ufsc_exit(u);
+}
+
+/*
+ * A write larger than the engine's write buffers (1 MiB): encrypted and
+ * written piece by piece, with the DUN running on across the pieces; read
+ * back in one piece.
+ */
+static void test_big_write(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    QTestState *qts = u->dev.bus->qts;
+    const uint16_t nblocks = 3 * 256 + 2;
+    const size_t len = nblocks * BLOCK_SIZE;
+    g_autofree uint8_t *ptx = g_malloc(len);
+    g_autofree uint8_t *expect = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+    Crypt cr = { .ce = true, .cci = 9, .dun = 0x123456789ull };
+    uint8_t key[64], ocs;
+    Posted p;
+
+    ufsc_init(u, alloc, true);
+    program_test_key(u, &aes128xts, 9, 4096, 0x44, key);
+    posted_alloc(u, &p, 0, len);
+    fill_pattern(ptx, len, 0x45);
+    post_rw(u, &p, true, 3000, nblocks, ptx, &cr);
+    g_assert_true(wait_posted(u, &p, 1, &ocs) == &p);
+    g_assert_cmpuint(ocs, ==, UFS_OCS_SUCCESS);
+    ref_crypt(&aes128xts, key, 4096, cr.dun, ptx, expect, len, true);
+    image_read(3000, got, len);
+    g_assert_cmpmem(got, len, expect, len);
+
+    p.done = false;
+    post_rw(u, &p, false, 3000, nblocks, NULL, &cr);
+    g_assert_true(wait_posted(u, &p, 1, &ocs) == &p);
+    g_assert_cmpuint(ocs, ==, UFS_OCS_SUCCESS);
+    qtest_memread(qts, p.data, got, len);
+    g_assert_cmpmem(got, len, ptx, len);
+    posted_free(u, &p);
+    ufsc_exit(u);
+}
+
+/*
+ * Only READ and WRITE data is encrypted: CE=1 on another command that
+ * moves data is an invalid crypto configuration (nothing reaches the
+ * medium), and on a command without data it changes nothing.
+ */
+static uint8_t send_cdb(QUfsc *u, const uint8_t *cdb, size_t cdb_len,
+                        bool write, size_t len, const Crypt *cr)
+{
+    UfshcdSgEntry prdt = {
+        .addr = cpu_to_le64(u->data),
+        .size = cpu_to_le32(len - 1),
+    };
+    UtpUpiuReq req = { 0 };
+    UtpUpiuRsp rsp;
+
+    req.header.trans_type = UFS_UPIU_TRANSACTION_COMMAND;
+    req.header.flags = len ? (write ? UFS_UPIU_CMD_FLAGS_WRITE
+                                    : UFS_UPIU_CMD_FLAGS_READ)
+                           : UFS_UPIU_CMD_FLAGS_NONE;
+    req.header.lun = TEST_LUN;
+    req.header.task_tag = u->task_tag++;
+    req.sc.exp_data_transfer_len = cpu_to_be32(len);
+    memcpy(req.sc.cdb, cdb, cdb_len);
+    return send_upiu(u, &req, !len ? UFS_UTP_NO_DATA_TRANSFER :
+                     write ? UFS_UTP_HOST_TO_DEVICE : UFS_UTP_DEVICE_TO_HOST,
+                     &prdt, len ? 1 : 0, cr, &rsp);
+}
+
+static void test_ce_opcodes(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    g_autofree uint8_t *before = g_malloc(2 * BLOCK_SIZE);
+    g_autofree uint8_t *after = g_malloc(2 * BLOCK_SIZE);
+    uint8_t key[64];
+    Crypt cr = { .ce = true, .cci = 4, .dun = 8 };
+    uint8_t inquiry[6] = { INQUIRY, 0, 0, 0, 36, 0 };
+    uint8_t write_same[10] = { WRITE_SAME_10, 0, 0, 0, 0x0b, 0xb8, 0, 0, 2 };
+    uint8_t tur[6] = { TEST_UNIT_READY };
+
+    ufsc_init(u, alloc, true);
+    program_test_key(u, &aes256xts, 4, 4096, 0x55, key);
+    fill_pattern(before, 2 * BLOCK_SIZE, 0x56);
+    g_assert_cmpuint(rw(u, true, 3000, 2, before, &no_crypt, 0x57), ==,
+                     UFS_OCS_SUCCESS);
+
+    g_assert_cmpuint(send_cdb(u, inquiry, sizeof(inquiry), false, 36, &cr),
+                     ==, UFS_OCS_INVALID_CRYPTO_CONFIG);
+    g_assert_cmpuint(send_cdb(u, inquiry, sizeof(inquiry), false, 36,
+                              &no_crypt), ==, UFS_OCS_SUCCESS);
+    /* WRITE SAME(10) of 2 blocks at LBA 3000 from one block of data */
+    qtest_memset(u->dev.bus->qts, u->data, 0xab, BLOCK_SIZE);
+    g_assert_cmpuint(send_cdb(u, write_same, sizeof(write_same), true,
+                              BLOCK_SIZE, &cr),
+                     ==, UFS_OCS_INVALID_CRYPTO_CONFIG);
+    image_read(3000, after, 2 * BLOCK_SIZE);
+    g_assert_cmpmem(after, 2 * BLOCK_SIZE, before, 2 * BLOCK_SIZE);
+    g_assert_cmpuint(send_cdb(u, tur, sizeof(tur), false, 0, &cr), ==,
+                     UFS_OCS_SUCCESS);
+    ufsc_exit(u);
+}
+
+/*
+ * A PRDT with more room than the transfer: only the blocks the command
+ * names are written (the next ones keep their data), and a read leaves the
+ * rest of the guest's buffer alone.
+ */
+static void test_long_prdt(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    QTestState *qts = u->dev.bus->qts;
+    const size_t len = 2 * BLOCK_SIZE;
+    g_autofree uint8_t *old = g_malloc(2 * len);
+    g_autofree uint8_t *ptx = g_malloc(2 * len);
+    g_autofree uint8_t *expect = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(2 * len);
+    Crypt cr = { .ce = true, .cci = 6, .dun = 77 };
+    uint8_t cdb[10] = { WRITE_10 }, key[64];
+
+    ufsc_init(u, alloc, true);
+    program_test_key(u, &aes256xts, 6, 4096, 0x66, key);
+    fill_pattern(old, 2 * len, 0x67);
+    g_assert_cmpuint(rw(u, true, 3100, 4, old, &no_crypt, 0x68), ==,
+                     UFS_OCS_SUCCESS);
+
+    /* WRITE(10) of 2 blocks, PRDT of 4 */
+    fill_pattern(ptx, 2 * len, 0x69);
+    qtest_memwrite(qts, u->data, ptx, 2 * len);
+    stl_be_p(&cdb[2], 3100);
+    stw_be_p(&cdb[7], 2);
+    g_assert_cmpuint(send_cdb(u, cdb, sizeof(cdb), true, 2 * len, &cr), ==,
+                     UFS_OCS_SUCCESS);
+    ref_crypt(&aes256xts, key, 4096, cr.dun, ptx, expect, len, true);
+    image_read(3100, got, 2 * len);
+    g_assert_cmpmem(got, len, expect, len);
+    g_assert_cmpmem(got + len, len, old + len, len);
+
+    /* READ(10) of 2 blocks, PRDT of 4 */
+    cdb[0] = READ_10;
+    qtest_memset(qts, u->data, 0xee, 2 * len);
+    g_assert_cmpuint(send_cdb(u, cdb, sizeof(cdb), false, 2 * len, &cr), ==,
+                     UFS_OCS_SUCCESS);
+    qtest_memread(qts, u->data, got, 2 * len);
+    g_assert_cmpmem(got, len, ptx, len);
+    memset(expect, 0xee, len);
+    g_assert_cmpmem(got + len, len, expect, len);
+    ufsc_exit(u);
+}
+
+/*
  * HCE cleared and set again while an encrypted write is in flight: the
  * medium ends up with the old data or the right ciphertext, never with
  * plaintext.
@@ -1682,6 +2015,12 @@ static void ufsc_register_nodes(void)
                  &sdb);
     qos_add_test("mcq-inflight-rekey", "ufs-crypto", test_inflight_rekey,
                  &mcq);
+    qos_add_test("sdb-overlap", "ufs-crypto", test_overlap, &sdb_throttled);
+    qos_add_test("mcq-overlap", "ufs-crypto", test_overlap, &mcq_throttled);
+    qos_add_test("sdb-big-write", "ufs-crypto", test_big_write, &sdb);
+    qos_add_test("mcq-big-write", "ufs-crypto", test_big_write, &mcq);
+    qos_add_test("ce-opcodes", "ufs-crypto", test_ce_opcodes, &sdb);
+    qos_add_test("long-prdt", "ufs-crypto", test_long_prdt, &mcq);
     qos_add_test("hce-toggle-in-flight", "ufs-crypto", test_hce_toggle, &sdb);
     qos_add_test("sdb-host-reset", "ufs-crypto", test_host_reset, &sdb);
     qos_add_test("mcq-host-reset", "ufs-crypto", test_host_reset, &mcq);
