@@ -125,7 +125,8 @@ step "building QEMU (ninja; progress below)"
 # make check completes the same tree later).
 # shellcheck disable=SC2206 # a list of words on purpose
 ninja_targets=(${UFSC_NINJA_TARGETS:-qemu-system-aarch64 qemu-system-x86_64 qemu-img tests/qtest/qos-test
-               tests/unit/test-inline-crypto tests/unit/test-crypto-adiantum}
+               tests/unit/test-inline-crypto tests/unit/test-crypto-adiantum
+               tests/unit/test-crypto-cmac}
                ${UFSC_EXTRA_TARGETS:-})
 # Filter targets to those the target list builds.
 tt=()

@@ -16,6 +16,8 @@ for spec in "$@"; do
     run_tap "$label-unit-inline-crypto" tests/unit/test-inline-crypto --tap -k
     step "[$label] unit tests: Adiantum (reference vectors, RFC 8439)"
     run_tap "$label-unit-crypto-adiantum" tests/unit/test-crypto-adiantum --tap -k
+    step "[$label] unit tests: AES-CMAC and the SP 800-108 KDF (RFC 4493, SP 800-38B, CAVP, Android VTS)"
+    run_tap "$label-unit-crypto-cmac" tests/unit/test-crypto-cmac --tap -k
 
     for arch in ${arches//,/ }; do
         case $arch in
