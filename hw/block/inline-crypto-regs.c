@@ -228,6 +228,12 @@ bool inline_crypto_regs_write(InlineCryptoRegs *r, hwaddr addr, uint32_t val)
     return true;
 }
 
+bool inline_crypto_regs_is_key(const InlineCryptoRegs *r, hwaddr addr)
+{
+    return icr_is_cfg_reg(r, addr) &&
+           (addr - icr_cfg_base(r)) % ICR_CFG_SIZE / 4 < ICR_CFG_KEY_DWORDS;
+}
+
 /*
  * Data paths
  */

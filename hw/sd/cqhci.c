@@ -760,8 +760,9 @@ static void cqhci_write(void *opaque, hwaddr addr, uint64_t data,
 {
     CqhciState *c = opaque;
     uint32_t val = data;
+    bool key = c->crypto && inline_crypto_regs_is_key(c->crypto, addr);
 
-    trace_cqhci_write(addr, val);
+    trace_cqhci_write(addr, key ? 0 : val);    /* key dwords trace as 0 */
     switch (addr) {
     case A_CQHCI_CFG:
         cqhci_write_cfg(c, val);

@@ -66,6 +66,11 @@ bool ufs_crypto_mmio_read(UfsHc *u, hwaddr addr, uint64_t *val)
     return inline_crypto_regs_read(&u->crypto->regs, addr, val);
 }
 
+bool ufs_crypto_mmio_secret(UfsHc *u, hwaddr addr)
+{
+    return inline_crypto_regs_is_key(&u->crypto->regs, addr);
+}
+
 bool ufs_crypto_mmio_write(UfsHc *u, hwaddr addr, uint32_t val)
 {
     return inline_crypto_regs_write(&u->crypto->regs, addr, val);

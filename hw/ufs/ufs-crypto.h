@@ -41,6 +41,8 @@ extern const VMStateDescription vmstate_ufs_crypto;
 hwaddr ufs_crypto_reg_end(struct UfsHc *u);
 bool ufs_crypto_mmio_read(struct UfsHc *u, hwaddr addr, uint64_t *val);
 bool ufs_crypto_mmio_write(struct UfsHc *u, hwaddr addr, uint32_t val);
+/* Whether a trace of a write at @addr must not show the value (key dwords) */
+bool ufs_crypto_mmio_secret(struct UfsHc *u, hwaddr addr);
 int ufs_crypto_prepare_req(struct UfsHc *u, struct UfsRequest *req,
                            SCSIRequest *sreq);
 BlockAIOCB *ufs_crypto_dma_rw(struct UfsRequest *req, BlockBackend *blk,

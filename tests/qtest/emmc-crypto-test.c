@@ -140,6 +140,8 @@ typedef struct Task {
 static char *image_path;
 /* What emmc_setup() added to the command line qos-test built */
 static char *setup_args;
+/* The CQHCI's register writes traced into this file (emmc_setup_traced) */
+static char *trace_path;
 
 static uint32_t rreg(QEmmc *e, uint64_t off)
 {
@@ -812,6 +814,27 @@ static void test_keys_survive(void *obj, void *data, QGuestAllocator *alloc)
 }
 
 /*
+ * The trace of the CQHCI's register writes (-trace cqhci_write) shows the
+ * keyslot's key dwords as 0, never the key.
+ */
+static void test_no_key_in_trace(void *obj, void *data,
+                                 QGuestAllocator *alloc)
+{
+    QEmmc *e = obj;
+    uint8_t key64[64];
+    g_autofree char *log = NULL;
+    g_autofree char *dw0 = g_strdup_printf("@0x%x <- 0x0\n",
+                                           (unsigned)(keyslot(5, 0) - CQ));
+
+    emmc_init(e, alloc, true);
+    memset(key64, 0xa7, sizeof(key64));
+    program_key(e, 5, key64, 8);
+    g_assert_true(g_file_get_contents(trace_path, &log, NULL, NULL));
+    g_assert_nonnull(strstr(log, dw0));
+    g_assert_null(strstr(log, "a7a7a7a7"));
+}
+
+/*
  * Migration: the source saves to a file, a destination QEMU with the same
  * command line loads it, and @e then drives the destination.
  */
@@ -1043,6 +1066,27 @@ static void *emmc_setup(GString *cmd_line, void *arg)
     return arg;
 }
 
+static void trace_destroy(void *path)
+{
+    unlink(path);
+    g_free(path);
+    trace_path = NULL;
+}
+
+static void *emmc_setup_traced(GString *cmd_line, void *arg)
+{
+    int fd = g_file_open_tmp("qtest-emmc-crypto-trace.XXXXXX", &trace_path,
+                             NULL);
+
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    g_test_queue_destroy(trace_destroy, trace_path);
+    emmc_setup(cmd_line, arg);
+    g_string_append_printf(cmd_line, " -D %s -trace cqhci_write ",
+                           trace_path);
+    return arg;
+}
+
 static void *emmc_get_driver(void *obj, const char *interface)
 {
     QEmmc *e = obj;
@@ -1070,6 +1114,9 @@ static void emmc_register_nodes(void)
     QOSGraphTestOptions opts = {
         .before = emmc_setup,
     };
+    QOSGraphTestOptions traced = {
+        .before = emmc_setup_traced,
+    };
     QOSGraphTestOptions opts32 = {
         .before = emmc_setup,
         .arg = (void *)1,
@@ -1091,6 +1138,8 @@ static void emmc_register_nodes(void)
     qos_add_test("bad-input", "emmc-crypto", test_bad_input, &opts);
     qos_add_test("keys-survive-enable", "emmc-crypto", test_keys_survive,
                  &opts);
+    qos_add_test("no-key-in-trace", "emmc-crypto", test_no_key_in_trace,
+                 &traced);
     qos_add_test("migrate", "emmc-crypto", test_migrate, &opts);
     qos_add_test("linux-recovery", "emmc-crypto", test_linux_recovery,
                  &opts);

@@ -65,6 +65,8 @@ static const Crypt no_crypt;
 static char *image_path;
 /* What ufsc_setup() added to the command line qos-test built */
 static char *setup_args;
+/* Register writes traced into this file, see ufsc_setup_traced() */
+static char *trace_path;
 
 static uint32_t rreg(QUfsc *u, uint64_t off)
 {
@@ -1560,6 +1562,20 @@ static void test_no_key_in_monitor(void *obj, void *data,
     }
     qobject_unref(rsp);
     g_assert_true(seen_keyslots);
+
+    /*
+     * The trace of the register writes (-trace ufs_mmio_write, see
+     * ufsc_setup_traced) has the keyslot's key dwords, as 0.
+     */
+    {
+        g_autofree char *log = NULL;
+        g_autofree char *dw0 = g_strdup_printf("addr 0x%x data 0x0 ",
+                                               CFGPTR_BASE + 3 * 0x80);
+
+        g_assert_true(g_file_get_contents(trace_path, &log, NULL, NULL));
+        g_assert_nonnull(strstr(log, dw0));
+        assert_no_key("the trace", log);
+    }
     ufsc_exit(u);
 }
 
@@ -1905,6 +1921,27 @@ static void *ufsc_setup(GString *cmd_line, void *arg)
     return arg;
 }
 
+static void trace_destroy(void *path)
+{
+    unlink(path);
+    g_free(path);
+    trace_path = NULL;
+}
+
+static void *ufsc_setup_traced(GString *cmd_line, void *arg)
+{
+    int fd = g_file_open_tmp("qtest-ufs-crypto-trace.XXXXXX", &trace_path,
+                             NULL);
+
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    g_test_queue_destroy(trace_destroy, trace_path);
+    setup_lu(cmd_line, "", "file1");
+    g_string_append_printf(cmd_line, " -D %s -trace ufs_mmio_write ",
+                           trace_path);
+    return arg;
+}
+
 /* The LU's drive goes through a throttle that only a drain lets through. */
 static void *ufsc_setup_throttled(GString *cmd_line, void *arg)
 {
@@ -1964,6 +2001,10 @@ static void ufsc_register_nodes(void)
     QOSGraphTestOptions mcq_throttled = {
         .before = ufsc_setup_throttled,
         .edge.extra_device_opts = "mcq=true,mcq-maxq=1",
+    };
+    QOSGraphTestOptions sdb_traced = {
+        .before = ufsc_setup_traced,
+        .edge.extra_device_opts = "mcq=false",
     };
     QOSGraphTestOptions sdb_enospc = {
         .before = ufsc_setup_enospc,
@@ -2027,7 +2068,7 @@ static void ufsc_register_nodes(void)
     qos_add_test("reset-drops-keys", "ufs-crypto", test_reset_drops_keys,
                  &sdb);
     qos_add_test("no-key-in-monitor", "ufs-crypto", test_no_key_in_monitor,
-                 &sdb);
+                 &sdb_traced);
     qos_add_test("sdb-migrate", "ufs-crypto", test_migrate, &sdb);
     qos_add_test("mcq-migrate", "ufs-crypto", test_migrate, &mcq);
     qos_add_test("sdb-migrate-in-flight", "ufs-crypto",

@@ -137,6 +137,13 @@ bool inline_crypto_regs_read(InlineCryptoRegs *r, hwaddr addr, uint64_t *val);
 bool inline_crypto_regs_write(InlineCryptoRegs *r, hwaddr addr, uint32_t val);
 
 /**
+ * inline_crypto_regs_is_key:
+ * Whether @addr is one of the key dwords of a keyslot: a controller's trace
+ * of its register accesses must not show the value written there.
+ */
+bool inline_crypto_regs_is_key(const InlineCryptoRegs *r, hwaddr addr);
+
+/**
  * inline_crypto_sg_rw:
  * @sg: the guest buffers of a request
  * @offset: where in the request's data @buf starts
