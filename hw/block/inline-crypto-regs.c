@@ -144,20 +144,19 @@ static void icr_get_key(const uint32_t *cfg, const InlineCryptoCap *cap,
     inline_crypto_wipe(raw, sizeof(raw));
 }
 
-static void icr_program(InlineCryptoRegs *r, uint32_t slot, uint32_t val)
+/* The capability a configuration names, if it and its DUSU are valid */
+static const InlineCryptoCap *icr_check_cfg(InlineCryptoRegs *r,
+                                            uint32_t slot, uint8_t capidx,
+                                            uint8_t dusu)
 {
-    uint8_t capidx = FIELD_EX32(val, ICR_CRYPTOCFG, CAPIDX);
-    uint8_t dusu = FIELD_EX32(val, ICR_CRYPTOCFG, DUSU);
-    uint8_t key[INLINE_CRYPTO_MAX_KEY_LEN];
     const InlineCryptoCap *cap;
     uint8_t sdusb;
-    Error *err = NULL;
 
     if (capidx >= r->ncaps) {
         ICR_GUEST_ERR(r, inline_crypto_regs_err_capidx,
                       "keyslot %" PRIu32 ": CAPIDX %u >= %u",
                       slot, capidx, r->ncaps);
-        return;
+        return NULL;
     }
     cap = &r->caps[capidx];
     sdusb = FIELD_EX32(cap->reg, ICR_CRYPTOCAP, SDUSB);
@@ -165,19 +164,66 @@ static void icr_program(InlineCryptoRegs *r, uint32_t slot, uint32_t val)
         ICR_GUEST_ERR(r, inline_crypto_regs_err_dusu,
                       "keyslot %" PRIu32 ": DUSU 0x%x, offered 0x%x",
                       slot, dusu, sdusb);
-        return;
+        return NULL;
     }
+    return cap;
+}
 
-    icr_get_key(r->cfg[slot], cap, key);
+static bool icr_program_key(InlineCryptoRegs *r, uint32_t slot,
+                            const InlineCryptoCap *cap, uint8_t capidx,
+                            uint8_t dusu, const uint8_t *key)
+{
+    Error *err = NULL;
+
     if (inline_crypto_program(&r->engine, slot, cap->alg, key, cap->key_len,
                               dusu * 512, &err) < 0) {
         ICR_GUEST_ERR(r, inline_crypto_regs_err_program,
                       "keyslot %" PRIu32 ": %s", slot, error_get_pretty(err));
         error_free(err);
-    } else {
-        trace_inline_crypto_regs_program(r->owner, slot, capidx, dusu * 512);
+        return false;
     }
+    trace_inline_crypto_regs_program(r->owner, slot, capidx, dusu * 512);
+    return true;
+}
+
+static void icr_program(InlineCryptoRegs *r, uint32_t slot, uint32_t val)
+{
+    uint8_t capidx = FIELD_EX32(val, ICR_CRYPTOCFG, CAPIDX);
+    uint8_t dusu = FIELD_EX32(val, ICR_CRYPTOCFG, DUSU);
+    uint8_t key[INLINE_CRYPTO_MAX_KEY_LEN];
+    const InlineCryptoCap *cap = icr_check_cfg(r, slot, capidx, dusu);
+
+    if (!cap) {
+        return;
+    }
+    icr_get_key(r->cfg[slot], cap, key);
+    icr_program_key(r, slot, cap, capidx, dusu, key);
     inline_crypto_wipe(key, sizeof(key));
+}
+
+bool inline_crypto_regs_program_key(InlineCryptoRegs *r, uint32_t slot,
+                                    uint8_t capidx, uint8_t dusu,
+                                    InlineCryptoAlg alg, const uint8_t *key,
+                                    size_t key_len)
+{
+    const InlineCryptoCap *cap;
+    uint32_t val = 0;
+
+    if (slot >= r->nslots) {
+        return false;
+    }
+    r->cfg[slot][ICR_CFG_DW_CFG] = 0;
+    inline_crypto_evict(&r->engine, slot);
+    cap = icr_check_cfg(r, slot, capidx, dusu);
+    if (!cap || cap->alg != alg || cap->key_len != key_len ||
+        !icr_program_key(r, slot, cap, capidx, dusu, key)) {
+        return false;
+    }
+    val = FIELD_DP32(val, ICR_CRYPTOCFG, DUSU, dusu);
+    val = FIELD_DP32(val, ICR_CRYPTOCFG, CAPIDX, capidx);
+    val = FIELD_DP32(val, ICR_CRYPTOCFG, CFGE, 1);
+    r->cfg[slot][ICR_CFG_DW_CFG] = val;
+    return true;
 }
 
 /*

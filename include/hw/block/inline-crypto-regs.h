@@ -137,6 +137,20 @@ bool inline_crypto_regs_read(InlineCryptoRegs *r, hwaddr addr, uint64_t *val);
 bool inline_crypto_regs_write(InlineCryptoRegs *r, hwaddr addr, uint32_t val);
 
 /**
+ * inline_crypto_regs_program_key:
+ * Program keyslot @slot as if the guest had committed CAPIDX @capidx and
+ * DUSU @dusu with CFGE=1, with @key (as the engine takes it) instead of
+ * the key dwords: for a key the controller derived itself, such as one
+ * from a hardware-wrapped key.  The capability must be of @alg with keys
+ * of @key_len bytes.  On failure (a guest error is logged for a bad
+ * CAPIDX or DUSU) the slot is left empty.
+ */
+bool inline_crypto_regs_program_key(InlineCryptoRegs *r, uint32_t slot,
+                                    uint8_t capidx, uint8_t dusu,
+                                    InlineCryptoAlg alg, const uint8_t *key,
+                                    size_t key_len);
+
+/**
  * inline_crypto_regs_is_key:
  * Whether @addr is one of the key dwords of a keyslot: a controller's trace
  * of its register accesses must not show the value written there.
