@@ -119,10 +119,11 @@ max_len=65536
 
 # Each device as its qtests configure it (for UFS its LUN 0 and 1, default
 # keyslots), so that the seeds' keyslots and LUN exist; MCQ is offered and
-# doorbell mode works all the same.  Null drives keep the host file system
-# out of it.
+# doorbell mode works all the same; the key manager of hardware-wrapped
+# keys is on (its long-term wrapping key random).  Null drives keep the
+# host file system out of it.
 fuzz_args="-M pc -nodefaults -nic none \
-    -device ufs-crypto,id=ufs0,mcq=on \
+    -device ufs-crypto,id=ufs0,mcq=on,wrapped-keys=on \
     -blockdev null-co,node-name=d0,read-zeroes=on,size=16777216 \
     -device ufs-lu,bus=ufs0,drive=d0,lun=0 \
     -blockdev null-co,node-name=d1,read-zeroes=on,size=16777216 \

@@ -24,6 +24,9 @@
 #include "system/block-backend.h"
 #include "scsi/constants.h"
 #include "hw/qdev-properties.h"
+#include "hw/registerfields.h"
+#include "crypto/secret_common.h"
+#include "migration/blocker.h"
 #include "trace.h"
 #include "ufs.h"
 
@@ -61,18 +64,192 @@ hwaddr ufs_crypto_reg_end(UfsHc *u)
     return inline_crypto_regs_end(&u->crypto->regs);
 }
 
+/*
+ * Key manager (wrapped-keys=on): a command register, a status register,
+ * and a 128-byte buffer for the command's input and output, reached
+ * through an index register and a data register.
+ */
+REG32(KMCAP, 0xc0)
+    FIELD(KMCAP, PRESENT, 0, 1)
+    FIELD(KMCAP, WRAPPED_LEN, 8, 8)
+    FIELD(KMCAP, RAW_LEN, 16, 8)
+    FIELD(KMCAP, SECRET_LEN, 24, 8)
+REG32(KMCMD, 0xc4)
+    FIELD(KMCMD, OP, 0, 8)
+    FIELD(KMCMD, SLOT, 8, 8)
+    FIELD(KMCMD, CAPIDX, 16, 8)
+    FIELD(KMCMD, DUSU, 24, 8)
+REG32(KMSTS, 0xc8)
+    FIELD(KMSTS, STATUS, 0, 8)
+    FIELD(KMSTS, OUT_LEN, 16, 16)
+REG32(KMLEN, 0xcc)
+REG32(KMIDX, 0xd0)
+REG32(KMDATA, 0xd4)
+
+enum {
+    UFS_CRYPTO_KM_IMPORT = 1,
+    UFS_CRYPTO_KM_GENERATE = 2,
+    UFS_CRYPTO_KM_PREPARE = 3,
+    UFS_CRYPTO_KM_DERIVE_SW_SECRET = 4,
+    UFS_CRYPTO_KM_PROGRAM = 5,
+};
+
+static bool ufs_crypto_is_km_reg(UfsHc *u, hwaddr addr)
+{
+    return u->crypto->wrapped_keys &&
+           addr >= UFS_CRYPTO_KM_BASE && addr < UFS_CRYPTO_KM_END;
+}
+
+static void ufs_crypto_km_cmd(UfsCrypto *c, uint32_t cmd)
+{
+    UfsCryptoKmRegs *k = &c->kmr;
+    uint8_t op = FIELD_EX32(cmd, KMCMD, OP);
+    uint8_t slot = FIELD_EX32(cmd, KMCMD, SLOT);
+    uint8_t key[INLINE_CRYPTO_MAX_KEY_LEN];
+    uint8_t out[UFS_CRYPTO_KM_BUF_LEN];
+    size_t in_len = MIN(k->len, UFS_CRYPTO_KM_BUF_LEN), out_len = 0;
+    InlineCryptoKmStatus st;
+
+    switch (op) {
+    case UFS_CRYPTO_KM_IMPORT:
+        st = inline_crypto_km_import(&c->km, k->buf, in_len, out);
+        out_len = INLINE_CRYPTO_KM_WRAPPED_LEN;
+        break;
+    case UFS_CRYPTO_KM_GENERATE:
+        st = inline_crypto_km_generate(&c->km, out);
+        out_len = INLINE_CRYPTO_KM_WRAPPED_LEN;
+        break;
+    case UFS_CRYPTO_KM_PREPARE:
+        st = inline_crypto_km_prepare(&c->km, k->buf, in_len, out);
+        out_len = INLINE_CRYPTO_KM_WRAPPED_LEN;
+        break;
+    case UFS_CRYPTO_KM_DERIVE_SW_SECRET:
+        st = inline_crypto_km_derive_sw_secret(&c->km, k->buf, in_len, out);
+        out_len = INLINE_CRYPTO_KM_SECRET_LEN;
+        break;
+    case UFS_CRYPTO_KM_PROGRAM:
+        if (slot >= c->regs.nslots) {
+            st = INLINE_CRYPTO_KM_BAD_SLOT;
+            break;
+        }
+        st = inline_crypto_km_inline_key(&c->km, k->buf, in_len, key);
+        if (st == INLINE_CRYPTO_KM_OK &&
+            !inline_crypto_regs_program_key(&c->regs, slot,
+                                            FIELD_EX32(cmd, KMCMD, CAPIDX),
+                                            FIELD_EX32(cmd, KMCMD, DUSU),
+                                            INLINE_CRYPTO_ALG_AES_XTS, key,
+                                            INLINE_CRYPTO_MAX_KEY_LEN)) {
+            st = INLINE_CRYPTO_KM_BAD_SLOT;
+        }
+        inline_crypto_wipe(key, sizeof(key));
+        break;
+    default:
+        st = INLINE_CRYPTO_KM_BAD_COMMAND;
+        break;
+    }
+    if (st != INLINE_CRYPTO_KM_OK) {
+        out_len = 0;
+        UFS_CRYPTO_GUEST_ERR(ufs_crypto_km_err, "key manager command %u "
+                             "(input %zu bytes): status %u", op, in_len, st);
+    }
+    trace_ufs_crypto_km_cmd(op, slot, in_len, st, out_len);
+
+    /* The buffer now holds the output only: the input is gone. */
+    inline_crypto_wipe(k->buf, sizeof(k->buf));
+    memcpy(k->buf, out, out_len);
+    inline_crypto_wipe(out, sizeof(out));
+    k->sts = FIELD_DP32(0, KMSTS, STATUS, st);
+    k->sts = FIELD_DP32(k->sts, KMSTS, OUT_LEN, out_len);
+    k->len = 0;
+    k->idx = 0;
+}
+
+static uint32_t ufs_crypto_km_read(UfsCrypto *c, hwaddr addr)
+{
+    UfsCryptoKmRegs *k = &c->kmr;
+    uint32_t val = 0;
+
+    switch (addr) {
+    case A_KMCAP:
+        val = FIELD_DP32(val, KMCAP, PRESENT, 1);
+        val = FIELD_DP32(val, KMCAP, WRAPPED_LEN,
+                         INLINE_CRYPTO_KM_WRAPPED_LEN);
+        val = FIELD_DP32(val, KMCAP, RAW_LEN, INLINE_CRYPTO_KM_RAW_LEN);
+        val = FIELD_DP32(val, KMCAP, SECRET_LEN, INLINE_CRYPTO_KM_SECRET_LEN);
+        return val;
+    case A_KMSTS:
+        return k->sts;
+    case A_KMLEN:
+        return k->len;
+    case A_KMIDX:
+        return k->idx;
+    case A_KMDATA:
+        if (k->idx < UFS_CRYPTO_KM_BUF_LEN) {
+            val = ldl_le_p(k->buf + k->idx);
+            k->idx += 4;
+        }
+        return val;
+    default:                    /* KMCMD is write-only */
+        return 0;
+    }
+}
+
+static void ufs_crypto_km_write(UfsCrypto *c, hwaddr addr, uint32_t val)
+{
+    UfsCryptoKmRegs *k = &c->kmr;
+
+    switch (addr) {
+    case A_KMCMD:
+        ufs_crypto_km_cmd(c, val);
+        break;
+    case A_KMLEN:
+        k->len = MIN(val, UFS_CRYPTO_KM_BUF_LEN);
+        break;
+    case A_KMIDX:
+        k->idx = val & ~3u;
+        break;
+    case A_KMDATA:
+        if (k->idx >= UFS_CRYPTO_KM_BUF_LEN) {
+            UFS_CRYPTO_GUEST_ERR(ufs_crypto_km_err_idx, "KMDATA write past "
+                                 "the %u-byte buffer (KMIDX %u)",
+                                 UFS_CRYPTO_KM_BUF_LEN, k->idx);
+            break;
+        }
+        stl_le_p(k->buf + k->idx, val);
+        k->idx += 4;
+        break;
+    default:                    /* KMCAP, KMSTS */
+        break;
+    }
+}
+
 bool ufs_crypto_mmio_read(UfsHc *u, hwaddr addr, uint64_t *val)
 {
+    if (ufs_crypto_is_km_reg(u, addr)) {
+        *val = ufs_crypto_km_read(u->crypto, addr & ~(hwaddr)3);
+        return true;
+    }
     return inline_crypto_regs_read(&u->crypto->regs, addr, val);
 }
 
+/* Key dwords, and the key manager's buffer: traced as 0 */
 bool ufs_crypto_mmio_secret(UfsHc *u, hwaddr addr)
 {
-    return inline_crypto_regs_is_key(&u->crypto->regs, addr);
+    return inline_crypto_regs_is_key(&u->crypto->regs, addr) ||
+           (ufs_crypto_is_km_reg(u, addr) && (addr & ~3) == A_KMDATA);
 }
 
 bool ufs_crypto_mmio_write(UfsHc *u, hwaddr addr, uint32_t val)
 {
+    if (ufs_crypto_is_km_reg(u, addr)) {
+        if (addr & 3) {
+            UFS_CRYPTO_GUEST_ERR(ufs_crypto_km_err_unaligned, "unaligned "
+                                 "write at 0x%" HWADDR_PRIx, addr);
+        } else {
+            ufs_crypto_km_write(u->crypto, addr, val);
+        }
+        return true;
+    }
     return inline_crypto_regs_write(&u->crypto->regs, addr, val);
 }
 
@@ -285,6 +462,57 @@ static void ufs_crypto_instance_init(Object *obj)
     s->parent_obj.crypto = &s->crypto;
 }
 
+/*
+ * The long-term wrapping key comes from a secret object, so that wrapped
+ * keys outlive the VM; without one it is random.  A VM whose keyslots hold
+ * keys derived from wrapped keys cannot migrate: the destination has
+ * another ephemeral wrapping key, and the derived keys must not leave the
+ * device.
+ */
+static bool ufs_crypto_km_realize(UfsCrypto *c, Error **errp)
+{
+    g_autofree uint8_t *secret = NULL;
+    size_t len = 0;
+    int ret;
+
+    if (c->wrapping_key_secret) {
+        if (qcrypto_secret_lookup(c->wrapping_key_secret, &secret, &len,
+                                  errp) < 0) {
+            return false;
+        }
+        if (len != INLINE_CRYPTO_KM_WRAPPING_LEN) {
+            error_setg(errp, "wrapping-key-secret: the secret must be %d "
+                       "bytes, not %zu", INLINE_CRYPTO_KM_WRAPPING_LEN, len);
+            inline_crypto_wipe(secret, len);
+            return false;
+        }
+    }
+    ret = inline_crypto_km_init(&c->km, secret, errp);
+    if (secret) {
+        inline_crypto_wipe(secret, len);
+    }
+    if (ret < 0) {
+        return false;
+    }
+    error_setg(&c->migration_blocker, "%s: wrapped-keys=on cannot be "
+               "migrated (keys derived from wrapped keys stay in the device)",
+               TYPE_UFS_CRYPTO);
+    if (migrate_add_blocker(&c->migration_blocker, errp) < 0) {
+        inline_crypto_km_cleanup(&c->km);
+        return false;
+    }
+    return true;
+}
+
+static void ufs_crypto_km_unrealize(UfsCrypto *c)
+{
+    if (c->wrapped_keys) {
+        migrate_del_blocker(&c->migration_blocker);
+        inline_crypto_km_cleanup(&c->km);
+        inline_crypto_wipe(&c->kmr, sizeof(c->kmr));
+    }
+}
+
 static void ufs_crypto_realize(PCIDevice *pci_dev, Error **errp)
 {
     ERRP_GUARD();
@@ -295,8 +523,13 @@ static void ufs_crypto_realize(PCIDevice *pci_dev, Error **errp)
                                  errp)) {
         return;
     }
+    if (s->crypto.wrapped_keys && !ufs_crypto_km_realize(&s->crypto, errp)) {
+        inline_crypto_regs_cleanup(&s->crypto.regs);
+        return;
+    }
     UFS_CRYPTO_GET_CLASS(s)->parent_realize(pci_dev, errp);
     if (*errp) {
+        ufs_crypto_km_unrealize(&s->crypto);
         inline_crypto_regs_cleanup(&s->crypto.regs);
         return;
     }
@@ -309,6 +542,7 @@ static void ufs_crypto_exit(PCIDevice *pci_dev)
 
     UFS_CRYPTO_GET_CLASS(s)->parent_exit(pci_dev);
     inline_crypto_io_pool_cleanup(&s->crypto.pool);
+    ufs_crypto_km_unrealize(&s->crypto);
     inline_crypto_regs_cleanup(&s->crypto.regs);
 }
 
@@ -316,15 +550,26 @@ static void ufs_crypto_reset_hold(Object *obj, ResetType type)
 {
     UfsCryptoHc *s = UFS_CRYPTO(obj);
     UfsCryptoClass *k = UFS_CRYPTO_GET_CLASS(s);
+    Error *err = NULL;
 
     if (k->parent_phases.hold) {
         k->parent_phases.hold(obj, type);
     }
     inline_crypto_regs_reset(&s->crypto.regs);
+    if (s->crypto.wrapped_keys) {
+        /* Ephemerally wrapped keys die with the reset. */
+        inline_crypto_wipe(&s->crypto.kmr, sizeof(s->crypto.kmr));
+        if (inline_crypto_km_reset(&s->crypto.km, &err) < 0) {
+            error_report_err(err);
+        }
+    }
 }
 
 static const Property ufs_crypto_props[] = {
     DEFINE_INLINE_CRYPTO_REGS_PROPERTIES(UfsCryptoHc, crypto.regs, 0xff),
+    DEFINE_PROP_BOOL("wrapped-keys", UfsCryptoHc, crypto.wrapped_keys, false),
+    DEFINE_PROP_STRING("wrapping-key-secret", UfsCryptoHc,
+                       crypto.wrapping_key_secret),
 };
 
 static void ufs_crypto_class_init(ObjectClass *oc, void *data)

@@ -9,6 +9,7 @@
 
 #include "exec/hwaddr.h"
 #include "hw/block/inline-crypto-io.h"
+#include "hw/block/inline-crypto-km.h"
 #include "hw/block/inline-crypto-regs.h"
 #include "hw/scsi/scsi.h"
 
@@ -24,9 +25,35 @@ struct UfsRequest;
  * The controller's crypto state (UfsHc.crypto): its register file, and the
  * buffers that encrypted writes are encrypted into.
  */
+/*
+ * Key manager registers for hardware-wrapped keys, in the UFSHCI
+ * vendor-specific space (wrapped-keys=on); see ufs-crypto.rst.
+ */
+#define UFS_CRYPTO_KM_BASE      0xc0
+#define UFS_CRYPTO_KM_END       0xd8
+#define UFS_CRYPTO_KM_BUF_LEN   128
+
+typedef struct UfsCryptoKmRegs {
+    uint32_t sts;               /* KMSTS */
+    uint32_t len;               /* KMLEN: input length in bytes */
+    uint32_t idx;               /* KMIDX: byte offset of KMDATA */
+    uint8_t buf[UFS_CRYPTO_KM_BUF_LEN];
+} UfsCryptoKmRegs;
+
+/*
+ * The controller's crypto state (UfsHc.crypto): its register file, the
+ * buffers that encrypted writes are encrypted into, and the key manager.
+ */
 typedef struct UfsCrypto {
     InlineCryptoRegs regs;
     InlineCryptoIOPool pool;
+    /* properties */
+    bool wrapped_keys;
+    char *wrapping_key_secret;
+
+    InlineCryptoKm km;
+    UfsCryptoKmRegs kmr;
+    Error *migration_blocker;
 } UfsCrypto;
 
 /* Per-request state: the key a request started with, and where it starts. */

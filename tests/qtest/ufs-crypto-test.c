@@ -21,6 +21,8 @@
 #include "qobject/qlist.h"
 #include "qobject/qjson.h"
 #include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/core_names.h>
 
 #define TEST_IMAGE_SIZE (16 * 1024 * 1024)
 #define BLOCK_SIZE 4096
@@ -1580,6 +1582,346 @@ static void test_no_key_in_monitor(void *obj, void *data,
 }
 
 /*
+ * Key manager for hardware-wrapped keys (wrapped-keys=on)
+ */
+#define A_KMCAP     0xc0
+#define A_KMCMD     0xc4
+#define A_KMSTS     0xc8
+#define A_KMLEN     0xcc
+#define A_KMIDX     0xd0
+#define A_KMDATA    0xd4
+#define KM_WRAPPED_LEN 68
+
+enum { KM_OK, KM_BAD_COMMAND, KM_BAD_LENGTH, KM_BAD_KEY, KM_BAD_SLOT };
+enum { KM_IMPORT = 1, KM_GENERATE, KM_PREPARE, KM_DERIVE, KM_PROGRAM };
+
+/* The long-term wrapping key's secret object, and another one */
+#define KM_SECRET   "0123456789abcdef0123456789abcdef"
+#define KM_SECRET2  "fedcba9876543210fedcba9876543210"
+
+/*
+ * Run a key manager command with @in_len bytes of @in; returns the status
+ * and copies the output (*out_len bytes) to @out.
+ */
+static uint8_t km_cmd(QUfsc *u, uint32_t cmd, const uint8_t *in,
+                      size_t in_len, uint8_t *out, size_t *out_len)
+{
+    uint32_t sts;
+
+    wreg(u, A_KMIDX, 0);
+    for (size_t i = 0; i < in_len; i += 4) {
+        uint8_t dw[4] = { 0 };
+
+        memcpy(dw, in + i, MIN(4, in_len - i));
+        wreg(u, A_KMDATA, ldl_le_p(dw));
+    }
+    wreg(u, A_KMLEN, in_len);
+    wreg(u, A_KMCMD, cmd);
+    sts = rreg(u, A_KMSTS);
+    *out_len = sts >> 16;
+    g_assert_cmpuint(*out_len, <=, 128);
+    wreg(u, A_KMIDX, 0);
+    for (size_t i = 0; i < *out_len; i += 4) {
+        stl_le_p(out + i, rreg(u, A_KMDATA));
+    }
+    return sts & 0xff;
+}
+
+static uint32_t km_program_cmd(uint8_t slot, uint8_t capidx, uint8_t dusu)
+{
+    return KM_PROGRAM | slot << 8 | capidx << 16 | (uint32_t)dusu << 24;
+}
+
+/* Linux's hardware KDF, computed by OpenSSL's KBKDF (SP 800-108, CMAC) */
+static void ref_hw_kdf(const uint8_t *raw, bool inline_key, uint8_t *out)
+{
+    static const uint8_t label[11] = { 0, 0, 0x40, 0, 0, 0, 0, 0, 0, 0, 0x20 };
+    static const uint8_t ctx_inline[36] = {
+        'i', 'n', 'l', 'i', 'n', 'e', ' ', 'e', 'n', 'c', 'r', 'y',
+        'p', 't', 'i', 'o', 'n', ' ', 'k', 'e', 'y', 0, 0, 0,
+        0, 0, 0, 0x02, 0x43, 0x00, 0x82, 0x50, 0, 0, 0, 0,
+    };
+    static const uint8_t ctx_secret[28] = {
+        'r', 'a', 'w', ' ', 's', 'e', 'c', 'r', 'e', 't', 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0x02, 0x17, 0x00, 0x80, 0x50, 0, 0, 0, 0,
+    };
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "KBKDF", NULL);
+    EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(kdf);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_utf8_string(OSSL_KDF_PARAM_MODE, (char *)"counter", 0),
+        OSSL_PARAM_utf8_string(OSSL_KDF_PARAM_MAC, (char *)"CMAC", 0),
+        OSSL_PARAM_utf8_string(OSSL_KDF_PARAM_CIPHER, (char *)"AES-256-CBC",
+                               0),
+        OSSL_PARAM_octet_string(OSSL_KDF_PARAM_KEY, (void *)raw, 32),
+        OSSL_PARAM_octet_string(OSSL_KDF_PARAM_SALT, (void *)label,
+                                sizeof(label)),
+        OSSL_PARAM_octet_string(OSSL_KDF_PARAM_INFO,
+                                (void *)(inline_key ? ctx_inline : ctx_secret),
+                                inline_key ? sizeof(ctx_inline)
+                                           : sizeof(ctx_secret)),
+        OSSL_PARAM_END
+    };
+
+    g_assert_nonnull(kctx);
+    g_assert_cmpint(EVP_KDF_derive(kctx, out, inline_key ? 64 : 32, params),
+                    ==, 1);
+    EVP_KDF_CTX_free(kctx);
+    EVP_KDF_free(kdf);
+}
+
+static bool contains(const uint8_t *hay, size_t n, const uint8_t *needle,
+                     size_t m)
+{
+    return memmem(hay, n, needle, m) != NULL;
+}
+
+/*
+ * Import a raw key, prepare it, derive its software secret, program a
+ * keyslot with it: the secret is the KDF's, and the medium holds exactly
+ * AES-256-XTS with the KDF's inline encryption key.  The raw key is never
+ * seen again in the key manager's registers.
+ */
+static void test_km_program(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    const size_t len = 4 * BLOCK_SIZE;
+    g_autofree uint8_t *ptx = g_malloc(len);
+    g_autofree uint8_t *expect = g_malloc(len);
+    g_autofree uint8_t *got = g_malloc(len);
+    uint8_t raw[32], lt[128], eph[128], secret[128], ref[64], regs[128];
+    uint32_t cap;
+    size_t n;
+    Crypt cr = { .ce = true, .cci = 5, .dun = 42 };
+
+    ufsc_init(u, alloc, true);
+    cap = rreg(u, A_KMCAP);
+    g_assert_cmphex(cap, ==, 1 | KM_WRAPPED_LEN << 8 | 32 << 16 | 32u << 24);
+
+    make_key(raw, sizeof(raw), 0x61);
+    g_assert_cmpuint(km_cmd(u, KM_IMPORT, raw, 32, lt, &n), ==, KM_OK);
+    g_assert_cmpuint(n, ==, KM_WRAPPED_LEN);
+    g_assert_false(contains(lt, n, raw, 8));
+    g_assert_cmpuint(km_cmd(u, KM_PREPARE, lt, n, eph, &n), ==, KM_OK);
+    g_assert_cmpuint(n, ==, KM_WRAPPED_LEN);
+    g_assert_cmpuint(km_cmd(u, KM_DERIVE, eph, n, secret, &n), ==, KM_OK);
+    g_assert_cmpuint(n, ==, 32);
+    ref_hw_kdf(raw, false, ref);
+    g_assert_cmpmem(secret, 32, ref, 32);
+
+    g_assert_cmpuint(km_cmd(u, km_program_cmd(5, 0, 0x08), eph,
+                            KM_WRAPPED_LEN, regs, &n), ==, KM_OK);
+    g_assert_cmpuint(n, ==, 0);
+    /* CRYPTOCFG reads back as committed: CFGE, CAPIDX 0, DUSU 4 KiB */
+    g_assert_cmphex(rreg(u, cfg_addr(5, 16)), ==, 1u << 31 | 0x08);
+    fill_pattern(ptx, len, 0x62);
+    g_assert_cmpuint(rw(u, true, 2500, 4, ptx, &cr, 0x63), ==,
+                     UFS_OCS_SUCCESS);
+    ref_hw_kdf(raw, true, ref);
+    ref_crypt(&aes256xts, ref, 4096, cr.dun, ptx, expect, len, true);
+    image_read(2500, got, len);
+    g_assert_cmpmem(got, len, expect, len);
+    g_assert_cmpuint(rw(u, false, 2500, 4, got, &cr, 0x64), ==,
+                     UFS_OCS_SUCCESS);
+    g_assert_cmpmem(got, len, ptx, len);
+
+    /* Nothing of the raw key or the inline key in the registers */
+    wreg(u, A_KMIDX, 0);
+    for (int i = 0; i < 32; i++) {
+        stl_le_p(regs + 4 * i, rreg(u, A_KMDATA));
+    }
+    for (int i = 0; i < 24; i++) {
+        uint32_t v = rreg(u, 0xc0 + 4 * i);
+
+        g_assert_false(contains(regs, 128, (uint8_t *)&v, 4) && v &&
+                       contains(raw, 32, (uint8_t *)&v, 4));
+    }
+    g_assert_false(contains(regs, 128, raw, 8));
+    g_assert_false(contains(regs, 128, ref, 8));
+    /* Nor in the trace of the register accesses and commands */
+    {
+        g_autofree char *log = NULL;
+        const uint8_t *keys[] = { raw, secret, ref };
+
+        g_assert_true(g_file_get_contents(trace_path, &log, NULL, NULL));
+        g_assert_nonnull(strstr(log, "ufs_crypto_km_cmd"));
+        for (int k = 0; k < ARRAY_SIZE(keys); k++) {
+            for (int i = 0; i < 32; i += 4) {
+                g_autofree char *dw = g_strdup_printf(
+                    "data 0x%" PRIx32 " ", ldl_le_p(keys[k] + i));
+
+                g_assert_null(strstr(log, dw));
+            }
+        }
+    }
+    /* The keyslot can be evicted as any other */
+    program_key(u, 5, 0, 0, ref, false);
+    g_assert_cmpuint(rw(u, false, 2500, 1, got, &cr, 0x65), ==,
+                     UFS_OCS_INVALID_CRYPTO_CONFIG);
+    ufsc_exit(u);
+}
+
+/*
+ * What the key manager refuses, each time with a status and a
+ * guest-error line, and QEMU goes on: tampered, truncated and mistyped
+ * wrapped keys, ephemeral keys from before a reset, bad keyslots and
+ * capabilities, unknown commands.
+ */
+static void test_km_errors(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    QTestState *qts = u->dev.bus->qts;
+    uint8_t raw[32], lt[128], eph[128], eph2[128], bad[128], out[128];
+    uint8_t s1[128], s2[128];
+    size_t n;
+
+    ufsc_init(u, alloc, true);
+    make_key(raw, sizeof(raw), 0x71);
+    g_assert_cmpuint(km_cmd(u, KM_IMPORT, raw, 31, out, &n), ==,
+                     KM_BAD_LENGTH);
+    g_assert_cmpuint(n, ==, 0);
+    g_assert_cmpuint(km_cmd(u, KM_IMPORT, raw, 32, lt, &n), ==, KM_OK);
+    g_assert_cmpuint(km_cmd(u, KM_PREPARE, lt, KM_WRAPPED_LEN, eph, &n), ==,
+                     KM_OK);
+
+    for (int i = 0; i < KM_WRAPPED_LEN; i += 7) {
+        memcpy(bad, lt, KM_WRAPPED_LEN);
+        bad[i] ^= 0x10;
+        g_assert_cmpuint(km_cmd(u, KM_PREPARE, bad, KM_WRAPPED_LEN, out, &n),
+                         ==, KM_BAD_KEY);
+        memcpy(bad, eph, KM_WRAPPED_LEN);
+        bad[i] ^= 0x01;
+        g_assert_cmpuint(km_cmd(u, KM_DERIVE, bad, KM_WRAPPED_LEN, out, &n),
+                         ==, KM_BAD_KEY);
+        g_assert_cmpuint(km_cmd(u, km_program_cmd(1, 0, 0x08), bad,
+                                KM_WRAPPED_LEN, out, &n), ==, KM_BAD_KEY);
+    }
+    g_assert_cmpuint(km_cmd(u, KM_PREPARE, lt, KM_WRAPPED_LEN - 1, out, &n),
+                     ==, KM_BAD_LENGTH);
+    /* A long-term key where an ephemeral one is due, and the reverse */
+    g_assert_cmpuint(km_cmd(u, KM_DERIVE, lt, KM_WRAPPED_LEN, out, &n), ==,
+                     KM_BAD_KEY);
+    g_assert_cmpuint(km_cmd(u, KM_PREPARE, eph, KM_WRAPPED_LEN, out, &n), ==,
+                     KM_BAD_KEY);
+    /* Keyslot out of range, CAPIDX of AES-128-XTS, DUSU not offered */
+    g_assert_cmpuint(km_cmd(u, km_program_cmd(NSLOTS, 0, 0x08), eph,
+                            KM_WRAPPED_LEN, out, &n), ==, KM_BAD_SLOT);
+    g_assert_cmpuint(km_cmd(u, km_program_cmd(1, 1, 0x08), eph,
+                            KM_WRAPPED_LEN, out, &n), ==, KM_BAD_SLOT);
+    g_assert_cmpuint(km_cmd(u, km_program_cmd(1, 0, 0x03), eph,
+                            KM_WRAPPED_LEN, out, &n), ==, KM_BAD_SLOT);
+    g_assert_cmphex(rreg(u, cfg_addr(1, 16)), ==, 0);
+    g_assert_cmpuint(km_cmd(u, 0, NULL, 0, out, &n), ==, KM_BAD_COMMAND);
+    g_assert_cmpuint(km_cmd(u, 0xff, NULL, 0, out, &n), ==, KM_BAD_COMMAND);
+
+    /* After a device reset the ephemeral key is refused; prepare again. */
+    g_assert_cmpuint(km_cmd(u, KM_DERIVE, eph, KM_WRAPPED_LEN, s1, &n), ==,
+                     KM_OK);
+    ufsc_exit(u);
+    qtest_system_reset(qts);
+    ufsc_init(u, alloc, true);
+    g_assert_cmpuint(km_cmd(u, KM_DERIVE, eph, KM_WRAPPED_LEN, out, &n), ==,
+                     KM_BAD_KEY);
+    g_assert_cmpuint(km_cmd(u, KM_PREPARE, lt, KM_WRAPPED_LEN, eph2, &n), ==,
+                     KM_OK);
+    g_assert_true(memcmp(eph, eph2, KM_WRAPPED_LEN));
+    g_assert_cmpuint(km_cmd(u, KM_DERIVE, eph2, KM_WRAPPED_LEN, s2, &n), ==,
+                     KM_OK);
+    g_assert_cmpmem(s1, 32, s2, 32);
+    ufsc_exit(u);
+}
+
+/*
+ * A generated key (never seen raw) outlives the VM: a new QEMU with the
+ * same secret object unwraps it to the same software secret; one with
+ * another secret refuses it.  Without the key manager the registers are
+ * upstream's reserved ones.
+ */
+static uint8_t km_secret(QUfsc *u, const uint8_t *lt, uint8_t *secret)
+{
+    uint8_t eph[128];
+    size_t n;
+    uint8_t st = km_cmd(u, KM_PREPARE, lt, KM_WRAPPED_LEN, eph, &n);
+
+    if (st == KM_OK) {
+        st = km_cmd(u, KM_DERIVE, eph, KM_WRAPPED_LEN, secret, &n);
+    }
+    return st;
+}
+
+/* The same in another QEMU with the same device */
+static uint8_t km_secret_in(QUfsc *u, QTestState *qts, const uint8_t *lt,
+                            uint8_t *secret)
+{
+    QTestState *old = u->dev.bus->qts;
+    QPCIBar old_bar = u->bar;
+    uint8_t st;
+
+    u->dev.bus->qts = qts;
+    qpci_device_enable(&u->dev);
+    u->bar = qpci_iomap(&u->dev, 0, NULL);
+    st = km_secret(u, lt, secret);
+    u->bar = old_bar;
+    u->dev.bus->qts = old;
+    return st;
+}
+
+/*
+ * The command line of this test's QEMU, for a second one with the secret
+ * @secret (the LU's image is this one's: no image locking there)
+ */
+static QTestState *km_second_qemu(const char *secret)
+{
+    g_autoptr(GString) cmd = g_string_new(qos_get_current_command_line());
+    g_autofree char *args = g_strdup(setup_args);
+    char *p = strstr(args, KM_SECRET);
+
+    g_assert_nonnull(p);
+    memcpy(p, secret, strlen(KM_SECRET));
+    g_string_append_printf(cmd, " %s", args);
+    g_assert_cmpint(g_string_replace(cmd, ",node-name=file1",
+                                     ",locking=off,node-name=file1", 0), ==, 1);
+    return qtest_init(cmd->str);
+}
+
+static void test_km_restart(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    uint8_t lt[128], s1[128], s2[128];
+    QTestState *qts;
+    size_t n;
+
+    ufsc_init(u, alloc, true);
+    g_assert_cmpuint(km_cmd(u, KM_GENERATE, NULL, 0, lt, &n), ==, KM_OK);
+    g_assert_cmpuint(n, ==, KM_WRAPPED_LEN);
+    g_assert_cmpuint(km_secret(u, lt, s1), ==, KM_OK);
+
+    qts = km_second_qemu(KM_SECRET);
+    g_assert_cmpuint(km_secret_in(u, qts, lt, s2), ==, KM_OK);
+    g_assert_cmpmem(s1, 32, s2, 32);
+    qtest_quit(qts);
+
+    qts = km_second_qemu(KM_SECRET2);
+    g_assert_cmpuint(km_secret_in(u, qts, lt, s2), ==, KM_BAD_KEY);
+    qtest_quit(qts);
+    ufsc_exit(u);
+}
+
+/* Without wrapped-keys=on: the registers are upstream's reserved ones. */
+static void test_km_off(void *obj, void *data, QGuestAllocator *alloc)
+{
+    QUfsc *u = obj;
+    uint8_t raw[32], out[128];
+    size_t n;
+
+    ufsc_init(u, alloc, true);
+    g_assert_cmphex(rreg(u, A_KMCAP), ==, 0);
+    make_key(raw, sizeof(raw), 0x81);
+    g_assert_cmpuint(km_cmd(u, KM_IMPORT, raw, 32, out, &n), ==, KM_OK);
+    g_assert_cmpuint(n, ==, 0);
+    ufsc_exit(u);
+}
+
+/*
  * Migration: the source saves to a file, a destination QEMU with the same
  * command line (plus @extra) loads it, and @u then drives the destination.
  */
@@ -1942,6 +2284,22 @@ static void *ufsc_setup_traced(GString *cmd_line, void *arg)
     return arg;
 }
 
+/* The key manager on, its long-term wrapping key from a secret object */
+static void *ufsc_setup_km(GString *cmd_line, void *arg)
+{
+    char *lu_args;
+
+    ufsc_setup_traced(cmd_line, arg);
+    g_string_append(cmd_line,
+                    " -trace ufs_mmio_read -trace ufs_crypto_km_cmd ");
+    g_string_append(cmd_line, " -object secret,id=kmsec,data=" KM_SECRET " ");
+    lu_args = setup_args;
+    setup_args = g_strdup_printf("%s -object secret,id=kmsec,data=" KM_SECRET
+                                 " ", lu_args);
+    g_free(lu_args);
+    return arg;
+}
+
 /* The LU's drive goes through a throttle that only a drain lets through. */
 static void *ufsc_setup_throttled(GString *cmd_line, void *arg)
 {
@@ -2006,6 +2364,11 @@ static void ufsc_register_nodes(void)
         .before = ufsc_setup_traced,
         .edge.extra_device_opts = "mcq=false",
     };
+    QOSGraphTestOptions sdb_km = {
+        .before = ufsc_setup_km,
+        .edge.extra_device_opts = "mcq=false,wrapped-keys=on,"
+                                  "wrapping-key-secret=kmsec",
+    };
     QOSGraphTestOptions sdb_enospc = {
         .before = ufsc_setup_enospc,
         .edge.extra_device_opts = "mcq=false",
@@ -2069,6 +2432,10 @@ static void ufsc_register_nodes(void)
                  &sdb);
     qos_add_test("no-key-in-monitor", "ufs-crypto", test_no_key_in_monitor,
                  &sdb_traced);
+    qos_add_test("km-program", "ufs-crypto", test_km_program, &sdb_km);
+    qos_add_test("km-errors", "ufs-crypto", test_km_errors, &sdb_km);
+    qos_add_test("km-restart", "ufs-crypto", test_km_restart, &sdb_km);
+    qos_add_test("km-off", "ufs-crypto", test_km_off, &sdb);
     qos_add_test("sdb-migrate", "ufs-crypto", test_migrate, &sdb);
     qos_add_test("mcq-migrate", "ufs-crypto", test_migrate, &mcq);
     qos_add_test("sdb-migrate-in-flight", "ufs-crypto",
