@@ -2,7 +2,7 @@
  * Block I/O through an inline encryption key
  *
  * A request is a coroutine, as blk_aio_preadv() and blk_aio_pwritev()
- * make one (with one child coroutine per piece if it has several): it holds the BlockBackend in flight and a reference on its key
+ * make one: it holds the BlockBackend in flight and a reference on its key
  * until its callback has run, so that a drain waits for it and evicting
  * the keyslot in the meantime changes nothing.
  *
@@ -15,7 +15,6 @@
 #include "qemu/coroutine.h"
 #include "qemu/iov.h"
 #include "qemu/memalign.h"
-#include "block/aio_task.h"
 #include "system/block-backend.h"
 #include "system/replay.h"
 #include "hw/block/inline-crypto-io.h"
@@ -139,101 +138,55 @@ static const AIOCBInfo icio_aiocb_info = {
     .aiocb_size = sizeof(InlineCryptoAIOCB),
 };
 
-/*
- * One piece of a request: read and decrypt in place, or encrypt into a
- * pool buffer and write.  @qoff and @len are in the request's qiov.
- */
-static int coroutine_fn icio_co_piece(InlineCryptoAIOCB *acb, size_t qoff,
-                                      size_t len)
+static int coroutine_fn icio_co_read(InlineCryptoAIOCB *acb)
 {
-    uint32_t du = inline_crypto_key_du_size(acb->key);
-    uint64_t dun = acb->dun + qoff / du;
     Error *err = NULL;
-    QEMUIOVector qv;
-    uint8_t *buf;
     int ret;
 
-    if (!acb->write) {
-        qemu_iovec_init_slice(&qv, acb->qiov, qoff, len);
-        ret = blk_co_preadv(acb->blk, acb->offset + qoff, len, &qv, 0);
-        qemu_iovec_destroy(&qv);
-        if (ret < 0) {
-            return ret;
-        }
-        if (icio_crypt(acb->pool, acb->key, dun, acb->qiov, qoff, len, NULL,
-                       &err) < 0) {
-            error_report_err(err);
-            return -EIO;
-        }
-        return 0;
+    ret = blk_co_preadv(acb->blk, acb->offset, acb->qiov->size, acb->qiov, 0);
+    if (ret < 0) {
+        return ret;
     }
-
-    buf = icio_buf_get(acb->pool);
-    if (!buf) {
-        return -ENOMEM;
-    }
-    if (icio_crypt(acb->pool, acb->key, dun, acb->qiov, qoff, len, buf,
-                   &err) < 0) {
-        /* Some of it may still be plaintext: it goes nowhere. */
-        inline_crypto_wipe(buf, len);
-        icio_buf_put(acb->pool, buf);
+    if (icio_crypt(acb->pool, acb->key, acb->dun, acb->qiov, 0,
+                   acb->qiov->size, NULL, &err) < 0) {
         error_report_err(err);
         return -EIO;
     }
-    qemu_iovec_init_buf(&qv, buf, len);
-    ret = blk_co_pwritev(acb->blk, acb->offset + qoff, len, &qv, acb->flags);
-    icio_buf_put(acb->pool, buf);
-    return ret;
+    return 0;
 }
 
-typedef struct InlineCryptoTask {
-    AioTask task;
-    InlineCryptoAIOCB *acb;
-    size_t qoff;
-    size_t len;
-} InlineCryptoTask;
-
-static int coroutine_fn icio_task(AioTask *task)
+static int coroutine_fn icio_co_write(InlineCryptoAIOCB *acb)
 {
-    InlineCryptoTask *t = container_of(task, InlineCryptoTask, task);
+    uint32_t du = inline_crypto_key_du_size(acb->key);
+    Error *err = NULL;
 
-    return icio_co_piece(t->acb, t->qoff, t->len);
-}
+    for (size_t done = 0; done < acb->qiov->size;) {
+        size_t n = MIN(acb->qiov->size - done, INLINE_CRYPTO_IO_BUF_SIZE);
+        uint8_t *buf = icio_buf_get(acb->pool);
+        QEMUIOVector ctx;
+        int ret;
 
-/*
- * A request of more than one piece goes as pieces in flight together, so
- * that the cipher's work on one overlaps the I/O of the others: a read's
- * pieces are decrypted as they land, a write's are each written as soon as
- * they are encrypted.
- */
-static int coroutine_fn icio_co_run(InlineCryptoAIOCB *acb)
-{
-    AioTaskPool *pool;
-    int ret;
-
-    if (acb->qiov->size <= INLINE_CRYPTO_IO_BUF_SIZE) {
-        return icio_co_piece(acb, 0, acb->qiov->size);
-    }
-    pool = aio_task_pool_new(INLINE_CRYPTO_IO_PIECES);
-    for (size_t off = 0; off < acb->qiov->size;
-         off += INLINE_CRYPTO_IO_BUF_SIZE) {
-        InlineCryptoTask *t = g_new(InlineCryptoTask, 1);
-
-        *t = (InlineCryptoTask) {
-            .task.func = icio_task,
-            .acb = acb,
-            .qoff = off,
-            .len = MIN(acb->qiov->size - off, INLINE_CRYPTO_IO_BUF_SIZE),
-        };
-        aio_task_pool_start_task(pool, &t->task);
-        if (aio_task_pool_status(pool) < 0) {
-            break;
+        if (!buf) {
+            return -ENOMEM;
         }
+        if (icio_crypt(acb->pool, acb->key, acb->dun + done / du, acb->qiov,
+                       done, n, buf, &err) < 0) {
+            /* Some of it may still be plaintext: it goes nowhere. */
+            inline_crypto_wipe(buf, n);
+            icio_buf_put(acb->pool, buf);
+            error_report_err(err);
+            return -EIO;
+        }
+        qemu_iovec_init_buf(&ctx, buf, n);
+        ret = blk_co_pwritev(acb->blk, acb->offset + done, n, &ctx,
+                             acb->flags);
+        icio_buf_put(acb->pool, buf);
+        if (ret < 0) {
+            return ret;
+        }
+        done += n;
     }
-    aio_task_pool_wait_all(pool);
-    ret = aio_task_pool_status(pool);
-    aio_task_pool_free(pool);
-    return ret;
+    return 0;
 }
 
 static void icio_complete(InlineCryptoAIOCB *acb)
@@ -258,7 +211,7 @@ static void coroutine_fn icio_co_entry(void *opaque)
 {
     InlineCryptoAIOCB *acb = opaque;
 
-    acb->ret = icio_co_run(acb);
+    acb->ret = acb->write ? icio_co_write(acb) : icio_co_read(acb);
     if (acb->has_returned) {
         icio_complete(acb);
     }

@@ -1284,9 +1284,9 @@ static void test_overlap(void *obj, void *data, QGuestAllocator *alloc)
 }
 
 /*
- * A request larger than the engine's pieces (256 KiB): encrypted and
- * written, or read and decrypted, in pieces in flight together, with the
- * DUN running on across the pieces.
+ * A write larger than the engine's write buffers (1 MiB): encrypted and
+ * written piece by piece, with the DUN running on across the pieces; read
+ * back in one piece.
  */
 static void test_big_write(void *obj, void *data, QGuestAllocator *alloc)
 {

@@ -5,7 +5,7 @@
  * BlockBackend without a buffer of the controller's own (the guest's
  * buffers mapped into a QEMUIOVector by dma_blk_io(), for instance): a read
  * lands in the guest's buffers and is decrypted there before it completes;
- * a write is encrypted out of the guest's buffers into buffers of a pool,
+ * a write is encrypted out of the guest's buffers into a buffer of a pool,
  * so that guest memory is never modified, and written from there.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -17,15 +17,10 @@
 #include "block/aio.h"
 #include "hw/block/inline-crypto.h"
 
-/*
- * A request larger than this goes in pieces of this size, up to
- * INLINE_CRYPTO_IO_PIECES in flight together; a piece of a write is
- * encrypted into a pool buffer of this size.
- */
-#define INLINE_CRYPTO_IO_BUF_SIZE   (256 * 1024)
-#define INLINE_CRYPTO_IO_PIECES     8
+/* Size of a pool buffer: a write is encrypted and written in such pieces */
+#define INLINE_CRYPTO_IO_BUF_SIZE   (1024 * 1024)
 /* Free buffers a pool keeps for reuse; more are freed when returned */
-#define INLINE_CRYPTO_IO_POOL_KEEP  64
+#define INLINE_CRYPTO_IO_POOL_KEEP  32
 
 /*
  * The buffers of one controller, reused from request to request so that
@@ -57,10 +52,9 @@ void inline_crypto_io_pool_cleanup(InlineCryptoIOPool *pool);
  *      another request)
  * @opaque: for @cb
  *
- * Reads into @qiov and decrypts it in place, in pieces of
- * INLINE_CRYPTO_IO_BUF_SIZE, each as soon as it has landed.  Like
- * blk_aio_preadv(), the returned request can be waited for but not
- * cancelled, and @cb is never called before this returns.
+ * Reads into @qiov and decrypts it in place.  Like blk_aio_preadv(), the
+ * returned request can be waited for but not cancelled, and @cb is never
+ * called before this returns.
  */
 BlockAIOCB *inline_crypto_aio_preadv(InlineCryptoIOPool *pool,
                                      BlockBackend *blk, int64_t offset,
@@ -71,9 +65,9 @@ BlockAIOCB *inline_crypto_aio_preadv(InlineCryptoIOPool *pool,
 /**
  * inline_crypto_aio_pwritev:
  * As inline_crypto_aio_preadv(), for a write: @qiov holds the plaintext
- * and is only read.  It is encrypted into pool buffers, in pieces of
- * INLINE_CRYPTO_IO_BUF_SIZE, and each piece is written once it is whole
- * ciphertext.  @flags go to blk_co_pwritev().
+ * and is only read.  It is encrypted into pool buffers, one
+ * INLINE_CRYPTO_IO_BUF_SIZE piece after the other, and each piece is
+ * written once it is whole ciphertext.  @flags go to blk_co_pwritev().
  */
 BlockAIOCB *inline_crypto_aio_pwritev(InlineCryptoIOPool *pool,
                                       BlockBackend *blk, int64_t offset,
