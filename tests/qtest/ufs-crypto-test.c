@@ -357,13 +357,31 @@ static void prdt_copy(QUfsc *u, const UfshcdSgEntry *prdt, uint16_t n,
     }
 }
 
+/* The command UPIU of a READ(10) or WRITE(10) of @nblocks at @lba */
+static UtpUpiuReq rw_upiu(QUfsc *u, bool write, uint32_t lba,
+                          uint16_t nblocks)
+{
+    UtpUpiuReq req = { 0 };
+
+    req.header.trans_type = UFS_UPIU_TRANSACTION_COMMAND;
+    req.header.flags = write ? UFS_UPIU_CMD_FLAGS_WRITE
+                             : UFS_UPIU_CMD_FLAGS_READ;
+    req.header.lun = TEST_LUN;
+    req.header.task_tag = u->task_tag++;
+    req.sc.exp_data_transfer_len = cpu_to_be32(nblocks * BLOCK_SIZE);
+    req.sc.cdb[0] = write ? WRITE_10 : READ_10;
+    stl_be_p(&req.sc.cdb[2], lba);
+    stw_be_p(&req.sc.cdb[7], nblocks);
+    return req;
+}
+
 /* READ(10) or WRITE(10) of @nblocks at @lba; returns the OCS. */
 static uint8_t rw(QUfsc *u, bool write, uint32_t lba, uint16_t nblocks,
                   uint8_t *buf, const Crypt *cr, uint32_t prdt_seed)
 {
     size_t len = nblocks * BLOCK_SIZE, span;
     g_autofree UfshcdSgEntry *prdt = g_new0(UfshcdSgEntry, MAX_PRDT);
-    UtpUpiuReq req = { 0 };
+    UtpUpiuReq req;
     UtpUpiuRsp rsp;
     uint16_t n;
     uint8_t ocs;
@@ -375,15 +393,7 @@ static uint8_t rw(QUfsc *u, bool write, uint32_t lba, uint16_t nblocks,
         prdt_copy(u, prdt, n, buf, true);
     }
 
-    req.header.trans_type = UFS_UPIU_TRANSACTION_COMMAND;
-    req.header.flags = write ? UFS_UPIU_CMD_FLAGS_WRITE
-                             : UFS_UPIU_CMD_FLAGS_READ;
-    req.header.lun = TEST_LUN;
-    req.header.task_tag = u->task_tag++;
-    req.sc.exp_data_transfer_len = cpu_to_be32(len);
-    req.sc.cdb[0] = write ? WRITE_10 : READ_10;
-    stl_be_p(&req.sc.cdb[2], lba);
-    stw_be_p(&req.sc.cdb[7], nblocks);
+    req = rw_upiu(u, write, lba, nblocks);
 
     ocs = send_upiu(u, &req, write ? UFS_UTP_HOST_TO_DEVICE
                                    : UFS_UTP_DEVICE_TO_HOST,
@@ -1130,7 +1140,7 @@ static void post_rw(QUfsc *u, Posted *p, bool write, uint32_t lba,
     size_t len = nblocks * BLOCK_SIZE, seg = 64 * 1024;
     uint16_t n = DIV_ROUND_UP(len, seg);
     g_autofree UfshcdSgEntry *prdt = g_new0(UfshcdSgEntry, n);
-    UtpUpiuReq req = { 0 };
+    UtpUpiuReq req;
     UtpTransferReqDesc utrd;
 
     g_assert_cmpuint(n, <=, MAX_PRDT);
@@ -1143,15 +1153,7 @@ static void post_rw(QUfsc *u, Posted *p, bool write, uint32_t lba,
     } else {
         qtest_memset(qts, p->data, 0xee, len);
     }
-    req.header.trans_type = UFS_UPIU_TRANSACTION_COMMAND;
-    req.header.flags = write ? UFS_UPIU_CMD_FLAGS_WRITE
-                             : UFS_UPIU_CMD_FLAGS_READ;
-    req.header.lun = TEST_LUN;
-    req.header.task_tag = u->task_tag++;
-    req.sc.exp_data_transfer_len = cpu_to_be32(len);
-    req.sc.cdb[0] = write ? WRITE_10 : READ_10;
-    stl_be_p(&req.sc.cdb[2], lba);
-    stw_be_p(&req.sc.cdb[7], nblocks);
+    req = rw_upiu(u, write, lba, nblocks);
     qtest_memwrite(qts, p->cmd_desc, &req, sizeof(req));
     qtest_memwrite(qts, p->cmd_desc + PRDT_OFFSET, prdt, n * sizeof(*prdt));
 
