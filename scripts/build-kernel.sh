@@ -3,7 +3,7 @@
 #   ARCH: arm64 (alias aarch64) or x86_64 (alias x86, amd64)
 #
 # Source: Debian's linux-source-6.12 (bookworm-backports), unpacked once into
-# the cache.  patches/linux/*.patch are applied to a private copy of it, and
+# the cache.  patches/linux/6.12/*.patch are applied to a private copy of it, and
 # the kernel is built out of tree from allnoconfig plus
 # guest/kernel/ARCH.config, in $UFSC_CACHE/linux/<version>-<ARCH>-<key>, the
 # key hashing the source package version, the patches, the fragment, the
@@ -62,7 +62,7 @@ kver=$(make -s -C "$pristine" kernelversion 2>/dev/null) || die "cannot read the
 
 # 2. The patched private copy, one per source version and patch queue.
 patches=()
-for p in "$UFSC_TOP"/patches/linux/*.patch; do
+for p in "$UFSC_TOP"/patches/linux/6.12/*.patch; do
     [ -e "$p" ] && patches+=("$p")
 done
 pkey=$( { echo "$debver"; [ ${#patches[@]} -eq 0 ] || cat "${patches[@]}"; } | sha256sum | cut -c1-12)
