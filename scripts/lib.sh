@@ -110,20 +110,26 @@ apt_private_init() {
         echo "deb-src $mirror bookworm-backports main"
         echo "deb $mirror trixie main"
         echo "deb-src $mirror trixie main"
+        echo "deb $mirror trixie-backports main"
     } > "$UFSC_APT/sources.list.new"
     # Trixie's binaries are listed only for source lookups and downloads of
-    # foreign-architecture .debs; installs are pinned away from it.
+    # foreign-architecture .debs, trixie-backports' for downloads of
+    # linux-source-7.3 (build-kernel.sh); installs are pinned away from both.
     cat > "$UFSC_APT/preferences" <<EOS
 Package: *
 Pin: release n=trixie
+Pin-Priority: 1
+
+Package: *
+Pin: release n=trixie-backports
 Pin-Priority: 1
 EOS
     stamp=$UFSC_APT/updated
     if ! cmp -s "$UFSC_APT/sources.list.new" "$UFSC_APT/sources.list" ||
        [ -z "$(find "$stamp" -mmin -720 2>/dev/null)" ]; then
         mv "$UFSC_APT/sources.list.new" "$UFSC_APT/sources.list"
-        step "apt: updating private package lists (bookworm-backports, trixie)"
-        net_retry "apt-get update of the private package lists (bookworm-backports, trixie)" \
+        step "apt: updating private package lists (bookworm-backports, trixie, trixie-backports)"
+        net_retry "apt-get update of the private package lists (bookworm-backports, trixie, trixie-backports)" \
             apt_private -qq update >/dev/null ||
             die "apt-get update (private lists) failed: see apt's messages above"
         touch "$stamp"
