@@ -11,8 +11,11 @@
 # --storage emmc, two -device emmc-crypto controllers, each with its own
 # eMMC) under a hard timeout, reads the guest's verdict from the serial
 # console, then checks the ciphertext in the images on the host with
-# scripts/fscrypt-check.py (and, for emmc-crypto, the keyslots and tasks
-# the device traced in qemu.log).
+# scripts/fscrypt-check.py, and that the device encrypted at least the
+# blocks of the files the guest wrote and read through -o inlinecrypt with
+# the policies it offers natively, per data unit size, from the encrypted
+# requests it traced in qemu.log (scripts/e2e-device-io.py; for
+# emmc-crypto also its keyslots and tasks).
 # Ends with "e2e: N passed, N failed, N skipped"; exits 0 only if nothing
 # failed.  Skips (a policy the device does not offer, a file the host cannot
 # check independently) count as neither.
@@ -232,6 +235,19 @@ else
     storage_args=(-device "$device,id=ufs0${props:+,$props}"
                   -device ufs-lu,bus=ufs0,drive=d0,lun=0
                   -device ufs-lu,bus=ufs0,drive=d1,lun=1)
+    # The device's view, in qemu.log: every SCSI command, the encrypted
+    # ones with their keyslot, length and direction, the keyslots' data
+    # unit sizes, and errors (scripts/e2e-device-io.py).  Also on the stock
+    # "ufs", whose commands are then all plain.  Only the events this QEMU
+    # has.
+    trace_events=$("$qemu_bin" -trace help 2>/dev/null || true)
+    for ev in ufs_exec_scsi_cmd ufs_crypto_req inline_crypto_regs_program \
+              'ufs_crypto_err_*' 'inline_crypto_regs_err_*'; do
+        case "$ev" in
+        *'*') grep -q "^${ev%'*'}" <<< "$trace_events" ;;
+        *) grep -qx "$ev" <<< "$trace_events" ;;
+        esac && storage_args+=(-trace "enable=$ev")
+    done
 fi
 # -nodefaults: no default VGA, floppy or CD-ROM (on q35, SeaBIOS otherwise
 # spends ~30 s timing out on the empty AHCI CD-ROM before booting -kernel).
@@ -622,6 +638,30 @@ elif [ "$storage" = emmc ] && [ "$device" = emmc-crypto ]; then
     else
         hcheck device-no-errors ok
     fi
+fi
+
+# ---- what the device encrypted (trace events in qemu.log) --------------------------------
+# The encrypted bytes the device wrote and read, per data unit size, must
+# cover the blocks of the files of the policies it offers natively (the
+# guest's UFSC-POLICIES lines, the host check's block counts): the proof
+# that -o inlinecrypt used the device, on Linux 7.3 too, where software
+# encryption (blk-crypto-fallback) no longer shows in what dmesg lacks.
+# The negative controls (the stock ufs and sdhci-pci) encrypt nothing and
+# fail here.
+if [ "$device" = sdhci-pci ]; then
+    hcheck device-encrypted-writes fail "the stock sdhci-pci encrypts nothing"
+elif [ ! -f "$out/check.log" ]; then
+    hcheck device-encrypted-writes fail "no host check, so no files to expect"
+else
+    while IFS=' ' read -r r name msg; do
+        case "$r" in
+        report) report "  $name $msg" ;;
+        ok|fail|skip) hcheck "$name" "$r" "$msg" ;;
+        esac
+    done < <(/usr/bin/python3 "$UFSC_TOP/scripts/e2e-device-io.py" --storage "$storage" \
+                 --console "$C" --check "$out/check.log" \
+                 --trace "$out/qemu.log" --trace "$out/qemu-dst.log" 2>&1 ||
+             echo "fail device-io-check scripts/e2e-device-io.py failed")
 fi
 
 # ---- times and verdict -------------------------------------------------------------------
