@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # e2e.sh: the end-to-end test of the ufs-crypto device with a real Linux guest.
 #
-#   scripts/e2e.sh [--arch aarch64|x86_64] [--kernel PATH] [--initrd PATH]
+#   scripts/e2e.sh [--arch aarch64|x86_64] [--kernel-version 6.12|7.3]
+#                  [--kernel PATH] [--initrd PATH]
 #                  [--qemu PATH] [--out DIR] [--timeout S] [--smp N] [--quick]
 #                  [--storage ufs|emmc] [--device NAME] [--props PROPS] [--migrate]
 #                  [--junit FILE] [--json FILE]
@@ -20,6 +21,15 @@
 # failed.  Skips (a policy the device does not offer, a file the host cannot
 # check independently) count as neither.
 #
+#   --kernel-version V  the Linux series the guest runs, MAJOR.MINOR
+#                 (default 6.12): the kernel scripts/build-kernel.sh builds
+#                 when there is no --kernel (6.12 or 7.3), and the guest's
+#                 expectations (ufsc.kver=V; the guest fails its
+#                 kernel-version check if it runs another series).  From
+#                 7.3 on, fscrypt encrypts file contents only through
+#                 blk-crypto: the guest's software side is
+#                 blk-crypto-fallback, and one master key serves every
+#                 policy (see guest/init)
 #   --qemu PATH   a QEMU build directory or a qemu-system-* binary
 #                 (default: $QEMU_BUILD, else the build of scripts/build-qemu.sh)
 #   --out DIR     console log, images and reports (default: $UFSC_CACHE/e2e-ARCH,
@@ -61,6 +71,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 arch=aarch64 kernel='' initrd='' qemu='' out='' timeout_s=600 smp=2 quick=0 device='' props=''
+kver=6.12
 junit='' json=''
 migrate=0 storage=ufs
 usage() { sed -n '2,/^set -euo/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//' >&2; exit 2; }
@@ -68,6 +79,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
     --arch) arch=${2:?}; shift 2 ;;
     --kernel) kernel=${2:?}; shift 2 ;;
+    --kernel-version) kver=${2:?}; shift 2 ;;
     --initrd) initrd=${2:?}; shift 2 ;;
     --qemu) qemu=${2:?}; shift 2 ;;
     --out) out=${2:?}; shift 2 ;;
@@ -95,6 +107,7 @@ x86_64|x86|amd64)
 *) die "unknown --arch $arch (aarch64 or x86_64)" ;;
 esac
 [[ "$timeout_s" =~ ^[0-9]+$ ]] || die "--timeout takes seconds"
+[[ "$kver" =~ ^[0-9]+\.[0-9]+$ ]] || die "--kernel-version takes MAJOR.MINOR (6.12, 7.3), not $kver"
 case "$storage" in
 ufs) device=${device:-ufs-crypto} ;;
 emmc)
@@ -142,7 +155,7 @@ need_pkgs e2fsprogs f2fs-tools python3-cryptography inotify-tools
 # ---- kernel and initramfs ------------------------------------------------------
 t_start=$(date +%s)
 if [ -z "$kernel" ]; then
-    kernel=$("$UFSC_TOP/scripts/build-kernel.sh" "$karch")
+    kernel=$("$UFSC_TOP/scripts/build-kernel.sh" "$karch" "$kver")
 fi
 [ -f "$kernel" ] || die "no kernel image at $kernel"
 t_kernel=$(date +%s)
@@ -180,7 +193,7 @@ mkfs.ext4 -q -F -b 4096 -O encrypt,stable_inodes -L ufsc-ext4 "$img0" ||
 mkfs.f2fs -q -f -O encrypt -l ufsc-f2fs "$img1" >/dev/null || die "mkfs.f2fs failed"
 
 # ---- boot --------------------------------------------------------------------------
-append="console=$console panic=-1 printk.time=1 rdinit=/init"
+append="console=$console panic=-1 printk.time=1 rdinit=/init ufsc.kver=$kver"
 [ "$quick" = 1 ] && append="$append ufsc.quick"
 [ "$migrate" = 1 ] && append="$append ufsc.migrate"
 # eMMC: the guest asks on its console for an injected data error on a
@@ -446,7 +459,7 @@ else
     report "ufs-crypto e2e ($arch), $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
     report "  qemu:    $qemu_bin (-device $device${props:+,$props})"
 fi
-report "  kernel:  $kernel"
+report "  kernel:  $kernel (Linux $kver expected: --kernel-version)"
 report "  initrd:  $initrd"
 report "  out:     $out"
 if [ "$migrate" = 1 ]; then
@@ -673,6 +686,7 @@ if [ -n "$junit" ] || [ -n "$json" ]; then
     meta=(--meta "arch=$arch" --meta "storage=$storage" --meta "device=$device"
           --meta "props=${eprops:-$props}" --meta "migrate=$([ "$migrate" = 1 ] && echo true || echo false)"
           --meta "kernel.image=$kernel"
+          --meta "kernel.series=\"$kver\""
           --meta "kernel.version=$(sed -n 's/^UFSC-START kernel=\([^ ]*\).*/\1/p' "$C" | head -1)"
           --meta "initrd=$initrd" --meta "qemu.binary=$qemu_bin"
           --meta "qemu.version=$("$qemu_bin" --version | head -1)"

@@ -29,7 +29,7 @@ Contents modes, as blk-crypto defines them (and fscrypt's crypto API path):
                        from the Adiantum paper, ChaCha's and RFC 8439, checked
                        against the published vectors (--selftest).
 
-Key derivation, as in Linux 6.12 fs/crypto/hkdf.c and keysetup.c:
+Key derivation, as in Linux 6.12 and 7.3 fs/crypto/hkdf.c and keysetup.c:
   PRK      = HMAC-SHA512(salt = 64 zero bytes, master key)        (HKDF-Extract)
   T(i)     = HMAC-SHA512(PRK, T(i-1) || "fscrypt\\0" || ctx || info || i)
   key id   = ctx 1, info empty, 16 bytes
