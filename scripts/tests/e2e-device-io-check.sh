@@ -46,7 +46,7 @@ check() {
         echo "ok $n - $name"
     else
         echo "not ok $n - $name (want: $*)"
-        sed 's/^/# /' <<< "$out"
+        printf '%s\n' "$out" | sed 's/^/# /'
         failed=$((failed + 1))
     fi
 }
