@@ -13,8 +13,9 @@
 #   3. the end-to-end test: a Linux guest using fscrypt -o inlinecrypt on
 #      -device ufs-crypto with the host-side ciphertext check, on aarch64
 #      (doorbell mode) and x86_64 (MCQ mode, with a migration), then the
-#      same on two -device emmc-crypto on each (x86_64 with a migration)
-#      (UFSC_CHECK_E2E=0 skips it)
+#      same on two -device emmc-crypto on each (x86_64 with a migration),
+#      with the Linux 6.12 guest and again with the Linux 7.3 guest
+#      (--kernel-version 7.3) (UFSC_CHECK_E2E=0 skips it)
 #   4. QEMU built with clang, ASan, UBSan and libFuzzer's instrumentation
 #      (x86_64), with the other crypto backend (nettle): unit tests, qtests
 #      and the x86_64 end-to-end tests (UFS and eMMC, each with a
@@ -77,6 +78,25 @@ if [ "${UFSC_CHECK_E2E:-1}" = 1 ]; then
             --kernel "$kernel" --initrd "$initrd" --qemu "$build" "${opts[@]}"
         echo "$e2e_passed $e2e_failed" >> "$results"
         mark "end-to-end test, eMMC ($arch): $e2e_passed passed, $e2e_failed failed"
+        # Linux 7.3: the same two runs with the 7.3 guest kernel
+        kernel73=$("$UFSC_TOP/scripts/build-kernel.sh" "$arch" 7.3)
+        mark "guest kernel 7.3 ($arch)"
+        step "end-to-end on $arch, Linux 7.3: guest scenario, host check"
+        opts=()
+        [ "$arch" = x86_64 ] && opts=(--props mcq=on --migrate)
+        run_e2e "e2e-7.3-$arch" "$UFSC_CACHE/e2e-7.3-$arch" --kernel-version 7.3 \
+            --arch "$arch" --quick --timeout 300 \
+            --kernel "$kernel73" --initrd "$initrd" --qemu "$build" "${opts[@]}"
+        echo "$e2e_passed $e2e_failed" >> "$results"
+        mark "end-to-end test, Linux 7.3 ($arch): $e2e_passed passed, $e2e_failed failed"
+        step "end-to-end on $arch, eMMC, Linux 7.3: guest scenario, host check"
+        opts=()
+        [ "$arch" = x86_64 ] && opts=(--migrate)
+        run_e2e "e2e-emmc-7.3-$arch" "$UFSC_CACHE/e2e-emmc-7.3-$arch" --storage emmc \
+            --kernel-version 7.3 --arch "$arch" --quick --timeout 900 \
+            --kernel "$kernel73" --initrd "$initrd" --qemu "$build" "${opts[@]}"
+        echo "$e2e_passed $e2e_failed" >> "$results"
+        mark "end-to-end test, eMMC, Linux 7.3 ($arch): $e2e_passed passed, $e2e_failed failed"
     done
 fi
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# e2e-device-io-check.sh: scripts/e2e-device-io.py (e2e.sh's count of what
+# test-e2e-device-io.sh: scripts/e2e-device-io.py (e2e.sh's count of what
 # the device encrypted) on made-up consoles, host check logs and QEMU trace
 # logs: it passes when the device's encrypted bytes cover the native
 # files per data unit size, and fails when the device encrypted nothing,
