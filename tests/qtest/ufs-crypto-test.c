@@ -1011,18 +1011,9 @@ static void test_dun_wrap(void *obj, void *data, QGuestAllocator *alloc)
 static uint8_t rw_no_prdt(QUfsc *u, bool write, uint32_t lba,
                           uint16_t nblocks, const Crypt *cr)
 {
-    UtpUpiuReq req = { 0 };
+    UtpUpiuReq req = rw_upiu(u, write, lba, nblocks);
     UtpUpiuRsp rsp;
 
-    req.header.trans_type = UFS_UPIU_TRANSACTION_COMMAND;
-    req.header.flags = write ? UFS_UPIU_CMD_FLAGS_WRITE
-                             : UFS_UPIU_CMD_FLAGS_READ;
-    req.header.lun = TEST_LUN;
-    req.header.task_tag = u->task_tag++;
-    req.sc.exp_data_transfer_len = cpu_to_be32(nblocks * BLOCK_SIZE);
-    req.sc.cdb[0] = write ? WRITE_10 : READ_10;
-    stl_be_p(&req.sc.cdb[2], lba);
-    stw_be_p(&req.sc.cdb[7], nblocks);
     return send_upiu(u, &req, write ? UFS_UTP_HOST_TO_DEVICE
                                     : UFS_UTP_DEVICE_TO_HOST,
                      NULL, 0, cr, &rsp);
