@@ -1507,6 +1507,39 @@ static void assert_no_key(const char *what, const char *text)
     }
 }
 
+/*
+ * Every property of the device (but its children and links) as
+ * "name": value lines of JSON
+ */
+static char *qom_props_json(QTestState *qts)
+{
+    GString *all = g_string_new(NULL);
+    QDict *rsp = qtest_qmp(qts, "{ 'execute': 'qom-list', 'arguments': "
+                           "{ 'path': '/machine/peripheral/ufs0' } }");
+    QListEntry *e;
+
+    g_assert(qdict_haskey(rsp, "return"));
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(rsp, "return"), e) {
+        QDict *prop = qobject_to(QDict, qlist_entry_obj(e));
+        const char *name = qdict_get_str(prop, "name");
+        g_autoptr(GString) json = NULL;
+        QDict *val;
+
+        if (g_str_has_prefix(qdict_get_str(prop, "type"), "child<") ||
+            g_str_has_prefix(qdict_get_str(prop, "type"), "link<")) {
+            continue;
+        }
+        val = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
+                        "{ 'path': '/machine/peripheral/ufs0', "
+                        "'property': %s } }", name);
+        json = qobject_to_json(qdict_get(val, "return") ?: QOBJECT(val));
+        g_string_append_printf(all, "\"%s\": %s\n", name, json->str);
+        qobject_unref(val);
+    }
+    qobject_unref(rsp);
+    return g_string_free(all, false);
+}
+
 static void test_no_key_in_monitor(void *obj, void *data,
                                    QGuestAllocator *alloc)
 {
@@ -1516,9 +1549,7 @@ static void test_no_key_in_monitor(void *obj, void *data,
     static const char *const hmp[] = {
         "info qtree", "info pci", "info mtree", "info qom-tree",
     };
-    QDict *rsp;
-    QListEntry *e;
-    bool seen_keyslots = false;
+    g_autofree char *json = NULL;
 
     ufsc_init(u, alloc, true);
     memset(key64, 0xa7, sizeof(key64));
@@ -1531,32 +1562,9 @@ static void test_no_key_in_monitor(void *obj, void *data,
         assert_no_key(hmp[i], out);
     }
 
-    rsp = qtest_qmp(qts, "{ 'execute': 'qom-list', 'arguments': "
-                    "{ 'path': '/machine/peripheral/ufs0' } }");
-    g_assert(qdict_haskey(rsp, "return"));
-    QLIST_FOREACH_ENTRY(qdict_get_qlist(rsp, "return"), e) {
-        QDict *prop = qobject_to(QDict, qlist_entry_obj(e));
-        const char *name = qdict_get_str(prop, "name");
-        QDict *val;
-        g_autoptr(GString) json = NULL;
-
-        if (g_str_has_prefix(qdict_get_str(prop, "type"), "child<") ||
-            g_str_has_prefix(qdict_get_str(prop, "type"), "link<")) {
-            continue;
-        }
-        val = qtest_qmp(qts, "{ 'execute': 'qom-get', 'arguments': "
-                        "{ 'path': '/machine/peripheral/ufs0', "
-                        "'property': %s } }", name);
-        json = qobject_to_json(QOBJECT(val));
-        assert_no_key(name, json->str);
-        if (!strcmp(name, "keyslots")) {
-            g_assert_cmpint(qdict_get_int(val, "return"), ==, NSLOTS);
-            seen_keyslots = true;
-        }
-        qobject_unref(val);
-    }
-    qobject_unref(rsp);
-    g_assert_true(seen_keyslots);
+    json = qom_props_json(qts);
+    assert_no_key("the device's QOM properties", json);
+    g_assert_nonnull(strstr(json, "\"keyslots\": 32"));
 
     /*
      * The trace of the register writes (-trace ufs_mmio_write, see
@@ -1730,6 +1738,20 @@ static void test_km_program(void *obj, void *data, QGuestAllocator *alloc)
     }
     g_assert_false(contains(regs, 128, raw, 8));
     g_assert_false(contains(regs, 128, ref, 8));
+    /* Nor in the device's QOM properties */
+    {
+        g_autofree char *json = qom_props_json(u->dev.bus->qts);
+        const uint8_t *keys[] = { raw, secret, ref };
+
+        g_assert_nonnull(strstr(json, "\"wrapped-keys\": true"));
+        for (int k = 0; k < ARRAY_SIZE(keys); k++) {
+            g_autofree char *hex = g_strdup_printf(
+                "%02x%02x%02x%02x", keys[k][0], keys[k][1], keys[k][2],
+                keys[k][3]);
+
+            g_assert_null(strstr(json, hex));
+        }
+    }
     /* Nor in the trace of the register accesses and commands */
     {
         g_autofree char *log = NULL;
