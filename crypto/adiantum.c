@@ -30,6 +30,7 @@
 #include "qemu/bitops.h"
 #include "crypto/cipher.h"
 #include "crypto/adiantum.h"
+#include "crypto/wipe.h"
 #if defined(__x86_64__)
 #include "host/cpuinfo.h"
 #include <immintrin.h>
@@ -57,13 +58,6 @@
 /* K_E, K_T, K_M and K_N, in this order in the derivation keystream */
 #define ADIANTUM_DERIVED_LEN \
     (AES256_KEY_LEN + 2 * POLY1305_BLOCK_LEN + QCRYPTO_ADIANTUM_NH_KEY_LEN)
-
-/* Zero key material in a way the compiler cannot drop. */
-static void adiantum_wipe(void *p, size_t len)
-{
-    memset(p, 0, len);
-    asm volatile("" : : "r"(p) : "memory");
-}
 
 /*
  * ChaCha12 and XChaCha12
@@ -120,7 +114,7 @@ static void hchacha12(const uint8_t *key, const uint8_t *nonce,
     /* No feed-forward: the first and last rows are the subkey. */
     memcpy(subkey, x, 4 * sizeof(uint32_t));
     memcpy(subkey + 4, x + 12, 4 * sizeof(uint32_t));
-    adiantum_wipe(x, sizeof(x));
+    qcrypto_wipe(x, sizeof(x));
 }
 
 /*
@@ -143,8 +137,8 @@ static void chacha12_xor_c(const uint32_t *state, uint64_t ctr,
             stl_le_p(out + 4 * i, ldl_le_p(in + 4 * i) ^ (x[i] + s[i]));
         }
     }
-    adiantum_wipe(s, sizeof(s));
-    adiantum_wipe(x, sizeof(x));
+    qcrypto_wipe(s, sizeof(s));
+    qcrypto_wipe(x, sizeof(x));
 }
 
 static void nh_add_c(const uint32_t *k, const uint8_t *m, size_t len,
@@ -215,8 +209,8 @@ void qcrypto_adiantum_xchacha12(const uint8_t *key, const uint8_t *nonce,
         out += n;
         len -= n;
     }
-    adiantum_wipe(state, sizeof(state));
-    adiantum_wipe(ks, sizeof(ks));
+    qcrypto_wipe(state, sizeof(state));
+    qcrypto_wipe(ks, sizeof(ks));
 }
 
 /*
@@ -273,7 +267,7 @@ void qcrypto_adiantum_nh(const uint8_t *key, const uint8_t *msg, size_t len,
     }
     impl()->nh_add(k, msg, len, sums);
     nh_store(sums, hash);
-    adiantum_wipe(k, sizeof(k));
+    qcrypto_wipe(k, sizeof(k));
 }
 
 /*
@@ -388,10 +382,10 @@ chacha12_xor_v4_inline(const uint32_t *state, uint64_t ctr,
         for (size_t i = 0; i < n * CHACHA_BLOCK_LEN; i++) {
             out[i] = in[i] ^ ks[i];
         }
-        adiantum_wipe(ks, sizeof(ks));
+        qcrypto_wipe(ks, sizeof(ks));
     }
-    adiantum_wipe(s, sizeof(s));
-    adiantum_wipe(x, sizeof(x));
+    qcrypto_wipe(s, sizeof(s));
+    qcrypto_wipe(x, sizeof(x));
 }
 
 static void chacha12_xor_v4(const uint32_t *state, uint64_t ctr,
@@ -517,8 +511,8 @@ static bool adiantum_has_avx2(void)
             in += (lanes) * CHACHA_BLOCK_LEN;                              \
             out += (lanes) * CHACHA_BLOCK_LEN;                             \
         }                                                                  \
-        adiantum_wipe(b, sizeof(b));                                       \
-        adiantum_wipe(x, sizeof(x));                                       \
+        qcrypto_wipe(b, sizeof(b));                                       \
+        qcrypto_wipe(x, sizeof(x));                                       \
     } while (0)
 
 /* 8 blocks: the two halves of 4 through memory, 4x4 transposes */
@@ -637,7 +631,7 @@ chacha_v16_xor_blocks(const vu32x16_t *x, const uint8_t *in, uint8_t *out)
             memcpy(out + at, &m, sizeof(m));
         }
     }
-    adiantum_wipe(r, sizeof(r));
+    qcrypto_wipe(r, sizeof(r));
 }
 
 static void __attribute__((target("avx2,avx512f")))
@@ -916,8 +910,8 @@ static void poly1305_emit(const Poly1305State *st, const uint8_t *s,
     for (int i = 0; i < 4; i++) {
         stl_le_p(out + 4 * i, w[i]);
     }
-    adiantum_wipe(h, sizeof(h));
-    adiantum_wipe(g, sizeof(g));
+    qcrypto_wipe(h, sizeof(h));
+    qcrypto_wipe(g, sizeof(g));
 }
 
 void qcrypto_adiantum_poly1305(const uint8_t *key, const uint8_t *msg,
@@ -939,8 +933,8 @@ void qcrypto_adiantum_poly1305(const uint8_t *key, const uint8_t *msg,
         poly1305_blocks(&st, &k, last, 1, 0);
     }
     poly1305_emit(&st, key + POLY1305_BLOCK_LEN, tag);
-    adiantum_wipe(&k, sizeof(k));
-    adiantum_wipe(&st, sizeof(st));
+    qcrypto_wipe(&k, sizeof(k));
+    qcrypto_wipe(&st, sizeof(st));
 }
 
 /*
@@ -1064,9 +1058,9 @@ static int adiantum_crypt(QCryptoAdiantum *a, const uint8_t *tweak,
     ret = 0;
 
 out:
-    adiantum_wipe(pm, sizeof(pm));
-    adiantum_wipe(cm, sizeof(cm));
-    adiantum_wipe(nonce, sizeof(nonce));
+    qcrypto_wipe(pm, sizeof(pm));
+    qcrypto_wipe(cm, sizeof(cm));
+    qcrypto_wipe(nonce, sizeof(nonce));
     return ret;
 }
 
@@ -1108,7 +1102,7 @@ QCryptoAdiantum *qcrypto_adiantum_new(const uint8_t *key, Error **errp)
         a->nh_key[i] = ldl_le_p(p + 4 * i);
     }
 
-    adiantum_wipe(derived, ADIANTUM_DERIVED_LEN);
+    qcrypto_wipe(derived, ADIANTUM_DERIVED_LEN);
     g_free(derived);
     if (!a->aes) {
         qcrypto_adiantum_free(a);
@@ -1122,8 +1116,8 @@ void qcrypto_adiantum_free(QCryptoAdiantum *a)
     if (!a) {
         return;
     }
-    /* The cipher backends wipe their own key schedules. */
+    /* Only libgcrypt wipes the AES key schedule when it is freed. */
     qcrypto_cipher_free(a->aes);
-    adiantum_wipe(a, sizeof(*a));
+    qcrypto_wipe(a, sizeof(*a));
     g_free(a);
 }

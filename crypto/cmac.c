@@ -18,6 +18,7 @@
 #include "qapi/error.h"
 #include "crypto/cipher.h"
 #include "crypto/cmac.h"
+#include "crypto/wipe.h"
 
 #define CMAC_BLOCK_LEN  QCRYPTO_AES_CMAC_LEN
 
@@ -34,13 +35,6 @@ struct QCryptoAesCmac {
     uint8_t buf[CMAC_BLOCK_LEN];
     size_t buf_len;
 };
-
-/* Zero key material in a way the compiler cannot drop. */
-static void cmac_wipe(void *p, size_t len)
-{
-    memset(p, 0, len);
-    asm volatile("" : : "r"(p) : "memory");
-}
 
 /* Multiply by x in GF(2^128), big-endian bit order, without branches. */
 static void cmac_dbl(uint8_t *out, const uint8_t *in)
@@ -63,14 +57,14 @@ static int cmac_chain(QCryptoAesCmac *c, const uint8_t *block, Error **errp)
         t[i] = c->x[i] ^ block[i];
     }
     ret = qcrypto_cipher_encrypt(c->aes, t, c->x, CMAC_BLOCK_LEN, errp);
-    cmac_wipe(t, sizeof(t));
+    qcrypto_wipe(t, sizeof(t));
     return ret;
 }
 
 static void cmac_reset(QCryptoAesCmac *c)
 {
-    cmac_wipe(c->x, sizeof(c->x));
-    cmac_wipe(c->buf, sizeof(c->buf));
+    qcrypto_wipe(c->x, sizeof(c->x));
+    qcrypto_wipe(c->buf, sizeof(c->buf));
     c->buf_len = 0;
 }
 
@@ -108,7 +102,7 @@ QCryptoAesCmac *qcrypto_aes_cmac_new(const uint8_t *key, size_t key_len,
         cmac_dbl(c->k1, l);
         cmac_dbl(c->k2, c->k1);
     }
-    cmac_wipe(l, sizeof(l));
+    qcrypto_wipe(l, sizeof(l));
     if (ret < 0) {
         return NULL;
     }
@@ -169,7 +163,7 @@ void qcrypto_aes_cmac_free(QCryptoAesCmac *c)
         return;
     }
     qcrypto_cipher_free(c->aes);
-    cmac_wipe(c, sizeof(*c));
+    qcrypto_wipe(c, sizeof(*c));
     g_free(c);
 }
 

@@ -21,13 +21,7 @@
 #include "qemu/bswap.h"
 #include "crypto/cmac.h"
 #include "crypto/kdf.h"
-
-/* Zero key material in a way the compiler cannot drop. */
-static void kdf_wipe(void *p, size_t len)
-{
-    memset(p, 0, len);
-    asm volatile("" : : "r"(p) : "memory");
-}
+#include "crypto/wipe.h"
 
 /*
  * out = the first out_len bytes of K(1) || K(2) || ..., with
@@ -72,13 +66,13 @@ static int kdf_ctr_cmac(const uint8_t *key, size_t key_len,
         memcpy(out + done, block, n);
         done += n;
     }
-    kdf_wipe(block, sizeof(block));
+    qcrypto_wipe(block, sizeof(block));
     return 0;
 
 fail:
-    kdf_wipe(block, sizeof(block));
+    qcrypto_wipe(block, sizeof(block));
     if (out_len) {
-        kdf_wipe(out, out_len);
+        qcrypto_wipe(out, out_len);
     }
     return -1;
 }

@@ -10,6 +10,7 @@
 #include "crypto/cipher.h"
 #include "crypto/ivgen.h"
 #include "crypto/adiantum.h"
+#include "crypto/wipe.h"
 #include "hw/block/inline-crypto.h"
 
 struct InlineCryptoKey {
@@ -28,9 +29,7 @@ struct InlineCryptoKey {
 
 void inline_crypto_wipe(void *p, size_t len)
 {
-    memset(p, 0, len);
-    /* The memory is usually freed next: keep the store. */
-    asm volatile("" : : "r"(p) : "memory");
+    qcrypto_wipe(p, len);
 }
 
 bool inline_crypto_key_valid_len(InlineCryptoAlg alg, size_t key_len)

@@ -70,7 +70,7 @@ int qcrypto_cipher_encrypt(QCryptoCipher *c, const void *in, void *out,
 int qcrypto_cipher_decrypt(QCryptoCipher *c, const void *in, void *out,
                            size_t len, Error **errp);
 EOF
-cp "$top/include/crypto/adiantum.h" "$tmp/stub/crypto/adiantum.h"
+cp "$top/include/crypto/adiantum.h" "$top/include/crypto/wipe.h" "$tmp/stub/crypto/"
 
 cat > "$tmp/driver.c" <<'EOF'
 #include "qemu/osdep.h"
