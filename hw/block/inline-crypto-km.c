@@ -203,18 +203,19 @@ InlineCryptoKmStatus inline_crypto_km_prepare(InlineCryptoKm *km,
     return st;
 }
 
-InlineCryptoKmStatus inline_crypto_km_derive_sw_secret(InlineCryptoKm *km,
-                                                       const uint8_t *eph,
-                                                       size_t len,
-                                                       uint8_t *secret)
+/* Unwrap ephemerally wrapped @eph and derive @out from it with @derive */
+static InlineCryptoKmStatus km_derive(InlineCryptoKm *km, const uint8_t *eph,
+                                      size_t len, uint8_t *out,
+                                      int (*derive)(const uint8_t *raw,
+                                                    uint8_t *out,
+                                                    Error **errp))
 {
     uint8_t raw[INLINE_CRYPTO_KM_RAW_LEN];
     InlineCryptoKmStatus st = km_unwrap(km->eph_key, KM_TYPE_EPH, eph, len,
                                         raw);
     Error *err = NULL;
 
-    if (st == INLINE_CRYPTO_KM_OK &&
-        qcrypto_hw_wrapped_key_derive_sw_secret(raw, secret, &err) < 0) {
+    if (st == INLINE_CRYPTO_KM_OK && derive(raw, out, &err) < 0) {
         error_report_err(err);
         st = INLINE_CRYPTO_KM_FAILED;
     }
@@ -222,22 +223,21 @@ InlineCryptoKmStatus inline_crypto_km_derive_sw_secret(InlineCryptoKm *km,
     return st;
 }
 
+InlineCryptoKmStatus inline_crypto_km_derive_sw_secret(InlineCryptoKm *km,
+                                                       const uint8_t *eph,
+                                                       size_t len,
+                                                       uint8_t *secret)
+{
+    return km_derive(km, eph, len, secret,
+                     qcrypto_hw_wrapped_key_derive_sw_secret);
+}
+
 InlineCryptoKmStatus inline_crypto_km_inline_key(InlineCryptoKm *km,
                                                  const uint8_t *eph,
                                                  size_t len, uint8_t *key)
 {
-    uint8_t raw[INLINE_CRYPTO_KM_RAW_LEN];
-    InlineCryptoKmStatus st = km_unwrap(km->eph_key, KM_TYPE_EPH, eph, len,
-                                        raw);
-    Error *err = NULL;
-
     QEMU_BUILD_BUG_ON(QCRYPTO_HW_WRAPPED_KEY_INLINE_KEY_LEN !=
                       INLINE_CRYPTO_MAX_KEY_LEN);
-    if (st == INLINE_CRYPTO_KM_OK &&
-        qcrypto_hw_wrapped_key_derive_inline_key(raw, key, &err) < 0) {
-        error_report_err(err);
-        st = INLINE_CRYPTO_KM_FAILED;
-    }
-    inline_crypto_wipe(raw, sizeof(raw));
-    return st;
+    return km_derive(km, eph, len, key,
+                     qcrypto_hw_wrapped_key_derive_inline_key);
 }

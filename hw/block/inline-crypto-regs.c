@@ -212,8 +212,10 @@ bool inline_crypto_regs_program_key(InlineCryptoRegs *r, uint32_t slot,
     if (slot >= r->nslots) {
         return false;
     }
+    /* As a guest commit: the old key and any staged key dwords go. */
     r->cfg[slot][ICR_CFG_DW_CFG] = 0;
     inline_crypto_evict(&r->engine, slot);
+    inline_crypto_wipe(r->cfg[slot], ICR_CFG_KEY_DWORDS * sizeof(uint32_t));
     cap = icr_check_cfg(r, slot, capidx, dusu);
     if (!cap || cap->alg != alg || cap->key_len != key_len ||
         !icr_program_key(r, slot, cap, capidx, dusu, key)) {

@@ -128,10 +128,6 @@ static void ufs_crypto_km_cmd(UfsCrypto *c, uint32_t cmd)
         out_len = INLINE_CRYPTO_KM_SECRET_LEN;
         break;
     case UFS_CRYPTO_KM_PROGRAM:
-        if (slot >= c->regs.nslots) {
-            st = INLINE_CRYPTO_KM_BAD_SLOT;
-            break;
-        }
         st = inline_crypto_km_inline_key(&c->km, k->buf, in_len, key);
         if (st == INLINE_CRYPTO_KM_OK &&
             !inline_crypto_regs_program_key(&c->regs, slot,

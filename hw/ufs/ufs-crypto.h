@@ -22,10 +22,6 @@ struct UfsHc;
 struct UfsRequest;
 
 /*
- * The controller's crypto state (UfsHc.crypto): its register file, and the
- * buffers that encrypted writes are encrypted into.
- */
-/*
  * Key manager registers for hardware-wrapped keys, in the UFSHCI
  * vendor-specific space (wrapped-keys=on); see ufs-crypto.rst.
  */
