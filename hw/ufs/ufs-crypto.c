@@ -267,23 +267,6 @@ static bool ufs_crypto_sg_valid(QEMUSGList *sg, uint32_t len, DMADirection dir)
     return len == 0;
 }
 
-/* Cut @sg to its first @len bytes (it has at least that many). */
-static void ufs_crypto_sg_trim(QEMUSGList *sg, size_t len)
-{
-    for (int i = 0; i < sg->nsg; i++) {
-        if (len <= sg->sg[i].len) {
-            sg->sg[i].len = len;
-            sg->nsg = len ? i + 1 : i;
-            break;
-        }
-        len -= sg->sg[i].len;
-    }
-    sg->size = 0;
-    for (int i = 0; i < sg->nsg; i++) {
-        sg->size += sg->sg[i].len;
-    }
-}
-
 /* The commands whose data the engine en/decrypts, block by block */
 static bool ufs_crypto_opcode_ok(uint8_t opcode)
 {
@@ -365,15 +348,6 @@ int ufs_crypto_prepare_req(UfsHc *u, UfsRequest *req, SCSIRequest *sreq)
                              " is not a multiple of the data unit size %"
                              PRIu32, tag, len, du_size);
         return UFS_REQUEST_INVALID_CRYPTO_CONFIG;
-    }
-
-    /*
-     * The data moves through req->sg as a whole: a PRDT longer than the
-     * transfer would have scsi-disk move (and the engine en/decrypt) blocks
-     * the command did not ask for.
-     */
-    if (req->sg) {
-        ufs_crypto_sg_trim(req->sg, len);
     }
 
     req->crypto.key = g_steal_pointer(&key);

@@ -1379,7 +1379,8 @@ static void test_ce_opcodes(void *obj, void *data, QGuestAllocator *alloc)
 /*
  * A PRDT with more room than the transfer: only the blocks the command
  * names are written (the next ones keep their data), and a read leaves the
- * rest of the guest's buffer alone.
+ * rest of the guest's buffer alone; with CE=1 and, as upstream's path is
+ * the same, with CE=0 (patches/qemu/0018).
  */
 static void test_long_prdt(void *obj, void *data, QGuestAllocator *alloc)
 {
@@ -1420,6 +1421,17 @@ static void test_long_prdt(void *obj, void *data, QGuestAllocator *alloc)
     g_assert_cmpmem(got, len, ptx, len);
     memset(expect, 0xee, len);
     g_assert_cmpmem(got + len, len, expect, len);
+
+    /* CE=0: the same WRITE(10) of 2 blocks over 4 old ones, PRDT of 4 */
+    g_assert_cmpuint(rw(u, true, 3100, 4, old, &no_crypt, 0x6a), ==,
+                     UFS_OCS_SUCCESS);
+    cdb[0] = WRITE_10;
+    qtest_memwrite(qts, u->data, ptx, 2 * len);
+    g_assert_cmpuint(send_cdb(u, cdb, sizeof(cdb), true, 2 * len,
+                              &no_crypt), ==, UFS_OCS_SUCCESS);
+    image_read(3100, got, 2 * len);
+    g_assert_cmpmem(got, len, ptx, len);
+    g_assert_cmpmem(got + len, len, old + len, len);
     ufsc_exit(u);
 }
 
