@@ -55,48 +55,36 @@ mark "make install, use, make uninstall"
 
 if [ "${UFSC_CHECK_E2E:-1}" = 1 ]; then
     for arch in aarch64 x86_64; do
-        kernel=$("$UFSC_TOP/scripts/build-kernel.sh" "$arch")
         initrd=$("$UFSC_TOP/scripts/build-initramfs.sh" "$arch")
-        mark "guest kernel and initramfs ($arch)"
-        step "end-to-end on $arch: guest scenario, host check"
-        # aarch64: doorbell mode, as kernel CI runs it (no migration; the
-        # sanitizer run migrates in doorbell mode).  x86_64: MCQ mode, with
-        # a migration.
-        opts=()
-        [ "$arch" = x86_64 ] && opts=(--props mcq=on --migrate)
-        run_e2e "e2e-$arch" "$UFSC_CACHE/e2e-$arch" --arch "$arch" --quick --timeout 300 \
-            --kernel "$kernel" --initrd "$initrd" --qemu "$build" "${opts[@]}"
-        echo "$e2e_passed $e2e_failed" >> "$results"
-        mark "end-to-end test ($arch): $e2e_passed passed, $e2e_failed failed"
-        step "end-to-end on $arch, eMMC: guest scenario, host check"
-        # x86_64 with a migration, as for UFS.  The timeout is only a guard
-        # against a hung guest.
-        opts=()
-        [ "$arch" = x86_64 ] && opts=(--migrate)
-        run_e2e "e2e-emmc-$arch" "$UFSC_CACHE/e2e-emmc-$arch" --storage emmc \
-            --arch "$arch" --quick --timeout 900 \
-            --kernel "$kernel" --initrd "$initrd" --qemu "$build" "${opts[@]}"
-        echo "$e2e_passed $e2e_failed" >> "$results"
-        mark "end-to-end test, eMMC ($arch): $e2e_passed passed, $e2e_failed failed"
-        # Linux 7.3: the same two runs with the 7.3 guest kernel
-        kernel73=$("$UFSC_TOP/scripts/build-kernel.sh" "$arch" 7.3)
-        mark "guest kernel 7.3 ($arch)"
-        step "end-to-end on $arch, Linux 7.3: guest scenario, host check"
-        opts=()
-        [ "$arch" = x86_64 ] && opts=(--props mcq=on --migrate)
-        run_e2e "e2e-7.3-$arch" "$UFSC_CACHE/e2e-7.3-$arch" --kernel-version 7.3 \
-            --arch "$arch" --quick --timeout 300 \
-            --kernel "$kernel73" --initrd "$initrd" --qemu "$build" "${opts[@]}"
-        echo "$e2e_passed $e2e_failed" >> "$results"
-        mark "end-to-end test, Linux 7.3 ($arch): $e2e_passed passed, $e2e_failed failed"
-        step "end-to-end on $arch, eMMC, Linux 7.3: guest scenario, host check"
-        opts=()
-        [ "$arch" = x86_64 ] && opts=(--migrate)
-        run_e2e "e2e-emmc-7.3-$arch" "$UFSC_CACHE/e2e-emmc-7.3-$arch" --storage emmc \
-            --kernel-version 7.3 --arch "$arch" --quick --timeout 900 \
-            --kernel "$kernel73" --initrd "$initrd" --qemu "$build" "${opts[@]}"
-        echo "$e2e_passed $e2e_failed" >> "$results"
-        mark "end-to-end test, eMMC, Linux 7.3 ($arch): $e2e_passed passed, $e2e_failed failed"
+        # The same four runs on each guest kernel series; 6.12 keeps the
+        # names without a version (e2e-ARCH, e2e-emmc-ARCH).
+        for kv in 6.12 7.3; do
+            sfx='' what=''
+            [ "$kv" = 6.12 ] || sfx=-$kv what=", Linux $kv"
+            kernel=$("$UFSC_TOP/scripts/build-kernel.sh" "$arch" "$kv")
+            mark "guest kernel $kv and initramfs ($arch)"
+            step "end-to-end on $arch$what: guest scenario, host check"
+            # aarch64: doorbell mode, as kernel CI runs it (no migration;
+            # the sanitizer run migrates in doorbell mode).  x86_64: MCQ
+            # mode, with a migration.
+            opts=()
+            [ "$arch" = x86_64 ] && opts=(--props mcq=on --migrate)
+            run_e2e "e2e$sfx-$arch" "$UFSC_CACHE/e2e$sfx-$arch" --kernel-version "$kv" \
+                --arch "$arch" --quick --timeout 300 \
+                --kernel "$kernel" --initrd "$initrd" --qemu "$build" "${opts[@]}"
+            echo "$e2e_passed $e2e_failed" >> "$results"
+            mark "end-to-end test ($arch$what): $e2e_passed passed, $e2e_failed failed"
+            step "end-to-end on $arch, eMMC$what: guest scenario, host check"
+            # x86_64 with a migration, as for UFS.  The timeout is only a
+            # guard against a hung guest.
+            opts=()
+            [ "$arch" = x86_64 ] && opts=(--migrate)
+            run_e2e "e2e-emmc$sfx-$arch" "$UFSC_CACHE/e2e-emmc$sfx-$arch" --storage emmc \
+                --kernel-version "$kv" --arch "$arch" --quick --timeout 900 \
+                --kernel "$kernel" --initrd "$initrd" --qemu "$build" "${opts[@]}"
+            echo "$e2e_passed $e2e_failed" >> "$results"
+            mark "end-to-end test, eMMC ($arch$what): $e2e_passed passed, $e2e_failed failed"
+        done
     done
 fi
 

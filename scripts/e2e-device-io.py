@@ -86,6 +86,17 @@ def expected_bytes(console, check):
     return writes, reads, files, native
 
 
+def trace_lines(traces):
+    """The lines of each trace file that exists, one after the other."""
+    for path in traces:
+        try:
+            f = open(path, errors='replace')
+        except FileNotFoundError:
+            continue
+        with f:
+            yield from f
+
+
 def device_ufs(traces):
     cmds = 0
     enc = 0
@@ -93,31 +104,25 @@ def device_ufs(traces):
     reads = collections.Counter()
     errors = []
     slot_dus = {}
-    for path in traces:
-        try:
-            f = open(path, errors='replace')
-        except FileNotFoundError:
+    for line in trace_lines(traces):
+        if UFS_CMD_RE.search(line):
+            cmds += 1
             continue
-        with f:
-            for line in f:
-                if UFS_CMD_RE.search(line):
-                    cmds += 1
-                    continue
-                m = UFS_REQ_RE.search(line)
-                if m:
-                    enc += 1
-                    dus = slot_dus.get(int(m.group(1)), 'unknown')
-                    if m.group(3) == '2':
-                        writes[dus] += int(m.group(2))
-                    elif m.group(3) == '1':
-                        reads[dus] += int(m.group(2))
-                    continue
-                m = PROG_RE.search(line)
-                if m:
-                    slot_dus[int(m.group(1))] = int(m.group(2))
-                    continue
-                if UFS_ERR_RE.search(line):
-                    errors.append(line.strip())
+        m = UFS_REQ_RE.search(line)
+        if m:
+            enc += 1
+            dus = slot_dus.get(int(m.group(1)), 'unknown')
+            if m.group(3) == '2':
+                writes[dus] += int(m.group(2))
+            elif m.group(3) == '1':
+                reads[dus] += int(m.group(2))
+            continue
+        m = PROG_RE.search(line)
+        if m:
+            slot_dus[int(m.group(1))] = int(m.group(2))
+            continue
+        if UFS_ERR_RE.search(line):
+            errors.append(line.strip())
     return cmds, enc, writes, reads, errors
 
 
@@ -126,25 +131,19 @@ def device_emmc(traces):
     enc = 0
     writes = collections.Counter()
     reads = collections.Counter()
-    for path in traces:
-        try:
-            f = open(path, errors='replace')
-        except FileNotFoundError:
+    for line in trace_lines(traces):
+        m = EMMC_TASK_RE.search(line)
+        if not m:
             continue
-        with f:
-            for line in f:
-                m = EMMC_TASK_RE.search(line)
-                if not m:
-                    continue
-                tasks += 1
-                if m.group(3) != '1':
-                    continue
-                enc += 1
-                # Every keyslot has 4096-byte data units (e2e.sh checks it)
-                if m.group(1) == '1':
-                    reads[4096] += int(m.group(2)) * 512
-                else:
-                    writes[4096] += int(m.group(2)) * 512
+        tasks += 1
+        if m.group(3) != '1':
+            continue
+        enc += 1
+        # Every keyslot has 4096-byte data units (e2e.sh checks it)
+        if m.group(1) == '1':
+            reads[4096] += int(m.group(2)) * 512
+        else:
+            writes[4096] += int(m.group(2)) * 512
     return tasks, enc, writes, reads, []
 
 
