@@ -3,7 +3,6 @@
  *
  *   ufsc-bench seqwrite FILE MIB REQ_KIB direct|buffered
  *   ufsc-bench seqread  FILE MIB REQ_KIB direct|buffered
- *   ufsc-bench randread FILE SECONDS             (4 KiB, O_DIRECT)
  *   ufsc-bench multiread MIB FILE...             (1 MiB O_DIRECT reads,
  *                                                 round robin over FILEs)
  *   ufsc-bench randio read|write FILE QD SECONDS (4 KiB, O_DIRECT, QD
@@ -89,41 +88,6 @@ static int seq(int argc, char **argv, int write)
 	printf("UFSC-BENCH test=seq%s-%s req_kib=%zu mib=%llu MBps=%.1f\n",
 	       write ? "write" : "read", argv[3], req >> 10,
 	       (unsigned long long)(total >> 20), total / t / 1e6);
-	return 0;
-}
-
-static int randread(int argc, char **argv)
-{
-	const char *path = argv[0];
-	double secs = atof(argv[1]);
-	unsigned char *buf = buffer(4096);
-	uint64_t blocks, n = 0, x = 88172645463325252ULL;
-	double t0, t;
-	off_t size;
-	int fd;
-
-	(void)argc;
-	fd = open(path, O_RDONLY | O_DIRECT);
-	if (fd < 0)
-		die("opening", path);
-	size = lseek(fd, 0, SEEK_END);
-	blocks = size / 4096;
-	if (!blocks)
-		die("empty", path);
-	t0 = now();
-	do {
-		for (int i = 0; i < 64; i++, n++) {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
-			if (pread(fd, buf, 4096, (x % blocks) * 4096) != 4096)
-				die("reading", path);
-		}
-		t = now() - t0;
-	} while (t < secs);
-	close(fd);
-	printf("UFSC-BENCH test=randread-4k IOPS=%.0f MBps=%.1f\n", n / t,
-	       n * 4096 / t / 1e6);
 	return 0;
 }
 
@@ -337,8 +301,6 @@ int main(int argc, char **argv)
 		return seq(argc - 2, argv + 2, 1);
 	if (argc >= 6 && !strcmp(argv[1], "seqread"))
 		return seq(argc - 2, argv + 2, 0);
-	if (argc >= 4 && !strcmp(argv[1], "randread"))
-		return randread(argc - 2, argv + 2);
 	if (argc >= 4 && !strcmp(argv[1], "multiread"))
 		return multiread(argc - 2, argv + 2);
 	if (argc >= 6 && !strcmp(argv[1], "randio") &&

@@ -357,14 +357,13 @@ if part emmc; then
             { split($1, nm, "-"); cfg = nm[2]; rnd = nm[3]; t = ""; v = ""; iops = ""
               for (i = 2; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "test") t = kv[2]
                   if (kv[1] == "MBps") v = kv[2]; if (kv[1] == "IOPS") iops = kv[2] }
-              if (t == "randread-4k") r[cfg, "randread-4k IOPS", rnd] = iops
-              else if (t ~ /^rand/) r[cfg, t, rnd] = iops
+              if (t ~ /^rand/) r[cfg, t, rnd] = iops
               else if (t != "") r[cfg, t, rnd] = v }
             END {
-                n = split("seqwrite-buffered seqread-buffered seqwrite-direct seqread-direct randread-4k IOPS randread-qd1 randread-qd4 randread-qd32 randwrite-qd1 randwrite-qd4 randwrite-qd32", tests, " ")
+                n = split("seqwrite-buffered seqread-buffered seqwrite-direct seqread-direct randread-qd1 randread-qd4 randread-qd32 randwrite-qd1 randwrite-qd4 randwrite-qd32", tests, " ")
                 printf("%-18s %8s %8s %8s %22s %22s\n", "test", "(i)", "(ii)", "(iii)", "i/ii", "i/iii")
                 for (k = 1; k <= n; k++) {
-                    t = tests[k]; if (t == "randread-4k") { t = "randread-4k IOPS"; k++ }
+                    t = tests[k]
                     for (c = 1; c <= 3; c++) {
                         cf = (c == 1) ? "inline" : (c == 2) ? "nocrypt" : "sw"
                         m[c] = med(r[cf, t, 1], r[cf, t, 2], r[cf, t, 3])
