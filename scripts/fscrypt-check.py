@@ -42,12 +42,26 @@ Key derivation, as in Linux 6.12 and 7.3 fs/crypto/hkdf.c and keysetup.c:
              DUN = (u32)(SipHash-2-4(k, le64(ino)) + index), k = ctx 7
              (INODE_HASH_KEY), info empty, 16 bytes read as two le64 words
 
+The hardware KDF of hardware-wrapped keys (hw_wrapped_subkeys(): what the
+hardware derives from a wrapped key's 32-byte raw key RAW): NIST SP 800-108
+in counter mode, PRF AES-256-CMAC:
+  KDF(L)   = first L bytes of K(1) || K(2) || ..., K(i) = AES-CMAC(RAW,
+             be32(i) || label || 0x00 || context || be32(8 * L))
+  label    = 00 00 40 00 00 00 00 00 00 00 20
+  inline   = KDF(64), context "inline encryption key" || 00 00 00 00 00 00
+             02 43 00 82 50 00 00 00 00: the AES-256-XTS contents key
+  secret   = KDF(32), context "raw secret" || 00 00 00 00 00 00 00 00 00 02
+             17 00 80 50 00 00 00 00: the software secret
+(Android VTS "kdf1", as in xfstests' fscrypt-crypt-util; the self-test has
+VTS's vector).
+
 Uses only the Python standard library, Debian's python3-cryptography (for
-AES-XTS, AES-CBC and Adiantum's one AES block) and scripts/adiantum.py.
-Run with /usr/bin/python3.
+AES-XTS, AES-CBC, AES-CMAC and Adiantum's one AES block) and
+scripts/adiantum.py.  Run with /usr/bin/python3.
 
   fscrypt-check.py --console console.log --image ext4=lu0.img --image f2fs=lu1.img
   [--key HEX]... [--expect-files N]
+  fscrypt-check.py --selftest
 
 Each file's master key is found by the key identifier on its UFSC-FILE line
 among the given keys (default: the two demo keys of guest/init).
@@ -70,6 +84,7 @@ import tempfile
 try:
     from cryptography.hazmat.backends import default_backend
     from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.cmac import CMAC
 except ImportError:  # pragma: no cover
     sys.exit("fscrypt-check: python3-cryptography is needed (run with /usr/bin/python3)")
 
@@ -96,6 +111,17 @@ HKDF_CONTEXT_PER_FILE_ENC_KEY = 2
 HKDF_CONTEXT_IV_INO_LBLK_64_KEY = 4
 HKDF_CONTEXT_IV_INO_LBLK_32_KEY = 6
 HKDF_CONTEXT_INODE_HASH_KEY = 7
+HKDF_CONTEXT_KEY_IDENTIFIER_FOR_HW_WRAPPED_KEY = 8
+
+# The hardware KDF of hardware-wrapped keys, variant "kdf1" (Android VTS
+# encryption/utils.cpp, the "v1" tables; xfstests src/fscrypt-crypt-util.c
+# hw_kdf() and its two contexts): one label, a context per subkey.
+HW_WRAPPED_KEY_RAW_LEN = 32
+HW_KDF_LABEL = bytes.fromhex("0000400000000000000020")
+HW_KDF_INLINE_KEY_CONTEXT = (b"inline encryption key" +
+                             bytes.fromhex("000000000000024300825000000000"))
+HW_KDF_SW_SECRET_CONTEXT = (b"raw secret" +
+                            bytes.fromhex("000000000000000000021700805000000000"))
 
 
 # --------------------------------------------------------------------------
@@ -115,6 +141,39 @@ class Hkdf:
             out += prev
             counter += 1
         return out[:length]
+
+
+def sp800_108_ctr_cmac(key, fixed, length):
+    """NIST SP 800-108r1 KDF in counter mode, PRF AES-CMAC, r = 32:
+    the first length bytes of K(1) || K(2) || ...,
+    K(i) = AES-CMAC(key, [i]_32 || fixed), [i]_32 big endian."""
+    out, i = b"", 1
+    while len(out) < length:
+        c = CMAC(algorithms.AES(key), backend=default_backend())
+        c.update(struct.pack(">I", i) + fixed)
+        out += c.finalize()
+        i += 1
+    return out[:length]
+
+
+def sp800_108_cmac(key, label, context, length):
+    """The same with the fixed input label || 0x00 || context || [L]_32,
+    L the output length in bits (OpenSSL's KBKDF, python-cryptography's
+    KBKDFCMAC with CounterLocation.BeforeFixed, rlen = llen = 4)."""
+    return sp800_108_ctr_cmac(key, label + b"\0" + context +
+                              struct.pack(">I", length * 8), length)
+
+
+def hw_wrapped_subkeys(raw_key):
+    """(inline encryption key, software secret) of a hardware-wrapped key's
+    32-byte raw key: what the hardware derives, the 64-byte AES-256-XTS key
+    with which it encrypts file contents and the 32-byte secret it returns
+    to fscrypt (BLKCRYPTODERIVESWSECRET) to key HKDF with."""
+    if len(raw_key) != HW_WRAPPED_KEY_RAW_LEN:
+        raise ValueError("a hardware-wrapped key's raw key is %d bytes" %
+                         HW_WRAPPED_KEY_RAW_LEN)
+    return (sp800_108_cmac(raw_key, HW_KDF_LABEL, HW_KDF_INLINE_KEY_CONTEXT, 64),
+            sp800_108_cmac(raw_key, HW_KDF_LABEL, HW_KDF_SW_SECRET_CONTEXT, 32))
 
 
 MASK64 = (1 << 64) - 1
@@ -177,6 +236,24 @@ def selftest():
     ct = essiv_cbc_encrypt(bytes.fromhex("06a9214036b8a15b512e03d534120006"),
                            0x30B49E9D42BAAF3D, b"Single block msg")
     assert ct.hex() == "fa59e75f415665c336ca6b72109f8cd4", "ESSIV self-test"
+    # SP 800-108 counter mode, AES-256-CMAC: NIST CAVP KDFCTR_gen.rsp,
+    # [PRF=CMAC_AES256] [CTRLOCATION=BEFORE_FIXED] [RLEN=32_BITS] COUNT=0.
+    ko = sp800_108_ctr_cmac(
+        bytes.fromhex("d0b1b3b70b2393c48ca05159e7e28cbeadea93f28a7cdae964e5136070c45d5c"),
+        bytes.fromhex("dd2f151a3f173492a6fbbb602189d51ddf8ef79fc8e96b8fcbe6dabe73a35b48"
+                      "104f9dff2d63d48786d2b3af177091d646a9efae005bdfacb61a1214"), 16)
+    assert ko.hex() == "8c449fb474d1c1d4d2a33827103b656a", "SP 800-108 self-test"
+    # The hardware KDF, label and contexts included: Android VTS
+    # encryption/utils.cpp, TEST(UtilsTest, TestKdfVariants), "v1" (kdf1),
+    # the all-zero raw key.
+    inline_key, sw_secret = hw_wrapped_subkeys(bytes(32))
+    assert inline_key.hex() == (
+        "cbe5db40215a3d386d61e54ef2f8a7814b00bacf35b316f88e68e89a47abbab4"
+        "834c27dac8a91ae1c3304f31b5f2202c14989661bafccc56cf6212d8b1f72691"), \
+        "hardware-wrapped key self-test (inline encryption key)"
+    assert sw_secret.hex() == (
+        "e26fb19b4fb6266fc7c5fc9654efad643cfebc64c097341155195595c28d5ec9"), \
+        "hardware-wrapped key self-test (software secret)"
     # Adiantum: the published vectors, from the table the unit test reads.
     log = io.StringIO()
     assert adiantum.selftest(out=log), "Adiantum self-test:\n" + log.getvalue()
@@ -404,15 +481,22 @@ def parse_console(path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--console", required=True, help="serial console log with UFSC-FS/UFSC-FILE lines")
+    ap.add_argument("--console", help="serial console log with UFSC-FS/UFSC-FILE lines (required)")
     ap.add_argument("--image", action="append", default=[], metavar="FS=PATH",
                     help="raw image of a file system (ext4=..., f2fs=...)")
     ap.add_argument("--key", action="append", default=[],
                     help="a master key, 128 hex digits (default: the demo keys 00..3f and 40..7f)")
     ap.add_argument("--expect-files", type=int, help="fail unless this many UFSC-FILE lines")
+    ap.add_argument("--selftest", action="store_true",
+                    help="only run the known-answer tests of the host's primitives")
     args = ap.parse_args()
 
     selftest()
+    if args.selftest:
+        print("fscrypt-check: self-test passed")
+        return 0
+    if not args.console:
+        ap.error("--console is required")
     masters = [bytes.fromhex(k) for k in args.key] if args.key else DEMO_KEYS
     if any(len(m) != 64 for m in masters):
         sys.exit("fscrypt-check: a master key must be 64 bytes")
