@@ -55,21 +55,42 @@ in counter mode, PRF AES-256-CMAC:
 (Android VTS "kdf1", as in xfstests' fscrypt-crypt-util; the self-test has
 VTS's vector).
 
+Hardware-wrapped keys in fscrypt (--hw-wrapped-key RAW: a raw key the guest
+imported with BLKCRYPTOIMPORTKEY; Linux 7.3 fs/crypto/keyring.c
+add_master_key(), keysetup.c setup_per_mode_enc_key() and
+fscrypt_setup_v2_file_key()): fscrypt's HKDF above is keyed with the
+software secret instead of a master key; key id = ctx 8
+(KEY_IDENTIFIER_FOR_HW_WRAPPED_KEY), info empty, 16 bytes; IV_INO_LBLK_32's
+SipHash key is ctx 7 as above.  Only IV_INO_LBLK_64 and IV_INO_LBLK_32
+policies with AES-256-XTS can use such a key, and their contents key is the
+inline key itself (no per-mode HKDF, no UUID); the DUNs are those above.
+A file of another policy with a hardware-wrapped key is a failure: Linux
+refuses it.
+
+--opaque-key KEYID names a key the host cannot recompute (a
+hardware-wrapped key generated inside the device): its UFSC-FS key
+identifiers count as known, and its files are SKIPped after the check that
+none of their blocks is in plaintext (the policy rules of hardware-wrapped
+keys hold for them too).
+
 Uses only the Python standard library, Debian's python3-cryptography (for
 AES-XTS, AES-CBC, AES-CMAC and Adiantum's one AES block) and
 scripts/adiantum.py.  Run with /usr/bin/python3.
 
   fscrypt-check.py --console console.log --image ext4=lu0.img --image f2fs=lu1.img
-  [--key HEX]... [--expect-files N]
+  [--key HEX]... [--hw-wrapped-key RAWHEX]... [--opaque-key KEYID]...
+  [--expect-files N]
   fscrypt-check.py --selftest
 
 Each file's master key is found by the key identifier on its UFSC-FILE line
-among the given keys (default: the two demo keys of guest/init).
+among the given keys (default: the two demo keys of guest/init; the
+hardware-wrapped and opaque keys come in addition to them).
 
 Exit status 0 when every check passed.
 """
 
 import argparse
+import collections
 import functools
 import hashlib
 import hmac
@@ -456,6 +477,13 @@ class F2fsImage:
 
 # --------------------------------------------------------------------------
 
+# A key a file's key identifier names: kind "raw" (a master key: --key or the
+# demo keys), "hw-wrapped" (--hw-wrapped-key; inline_key is the contents key
+# of its IV_INO_LBLK policies) or "opaque" (--opaque-key: nothing is known);
+# hkdf is fscrypt's HKDF, ino_hash_key IV_INO_LBLK_32's SipHash key.
+MasterKey = collections.namedtuple("MasterKey", "kind hkdf ino_hash_key inline_key")
+
+
 def parse_console(path):
     fss, files = {}, []
     kv = re.compile(r"(\w+)=(\S+)")
@@ -486,6 +514,12 @@ def main():
                     help="raw image of a file system (ext4=..., f2fs=...)")
     ap.add_argument("--key", action="append", default=[],
                     help="a master key, 128 hex digits (default: the demo keys 00..3f and 40..7f)")
+    ap.add_argument("--hw-wrapped-key", action="append", default=[], metavar="RAWHEX",
+                    help="the raw key, 64 hex digits, of a key the guest imported as a "
+                    "hardware-wrapped key (in addition to the --key or demo keys)")
+    ap.add_argument("--opaque-key", action="append", default=[], metavar="KEYID",
+                    help="the key identifier, 32 hex digits, of a key the host cannot "
+                    "recompute (generated inside the device): its files are skipped")
     ap.add_argument("--expect-files", type=int, help="fail unless this many UFSC-FILE lines")
     ap.add_argument("--selftest", action="store_true",
                     help="only run the known-answer tests of the host's primitives")
@@ -497,15 +531,42 @@ def main():
         return 0
     if not args.console:
         ap.error("--console is required")
-    masters = [bytes.fromhex(k) for k in args.key] if args.key else DEMO_KEYS
+    try:
+        masters = [bytes.fromhex(k) for k in args.key] if args.key else DEMO_KEYS
+        wrapped = [bytes.fromhex(k) for k in args.hw_wrapped_key]
+        opaque = [bytes.fromhex(k) for k in args.opaque_key]
+    except ValueError as e:
+        sys.exit("fscrypt-check: a key is not hex: %s" % e)
     if any(len(m) != 64 for m in masters):
         sys.exit("fscrypt-check: a master key must be 64 bytes")
-    # key identifier -> (HKDF state, SipHash inode hash key)
+    if any(len(w) != HW_WRAPPED_KEY_RAW_LEN for w in wrapped):
+        sys.exit("fscrypt-check: a hardware-wrapped key's raw key must be %d bytes"
+                 % HW_WRAPPED_KEY_RAW_LEN)
+    if any(len(o) != 16 for o in opaque):
+        sys.exit("fscrypt-check: a key identifier must be 16 bytes")
+    # key identifier -> MasterKey
     keys = {}
     for m in masters:
         h = Hkdf(m)
-        keys[h.expand(HKDF_CONTEXT_KEY_IDENTIFIER, b"", 16).hex()] = (
-            h, struct.unpack("<QQ", h.expand(HKDF_CONTEXT_INODE_HASH_KEY, b"", 16)))
+        keys[h.expand(HKDF_CONTEXT_KEY_IDENTIFIER, b"", 16).hex()] = MasterKey(
+            "raw", h, struct.unpack("<QQ", h.expand(HKDF_CONTEXT_INODE_HASH_KEY, b"", 16)),
+            None)
+    # A hardware-wrapped key (fs/crypto/keyring.c add_master_key()): fscrypt's
+    # HKDF is keyed with the software secret, and the key identifier has a
+    # context of its own.
+    for w in wrapped:
+        inline_key, sw_secret = hw_wrapped_subkeys(w)
+        h = Hkdf(sw_secret)
+        keys[h.expand(HKDF_CONTEXT_KEY_IDENTIFIER_FOR_HW_WRAPPED_KEY, b"", 16).hex()] = MasterKey(
+            "hw-wrapped", h,
+            struct.unpack("<QQ", h.expand(HKDF_CONTEXT_INODE_HASH_KEY, b"", 16)), inline_key)
+    for o in opaque:
+        keys.setdefault(o.hex(), MasterKey("opaque", None, None, None))
+    known_as = {
+        "raw": "the one of a known master key",
+        "hw-wrapped": "the one of a known hardware-wrapped key",
+        "opaque": "an opaque key's (--opaque-key)",
+    }
     passed = failed = skipped = 0
     units_ok = units_bad = 0
 
@@ -544,7 +605,7 @@ def main():
             if field in info:
                 result(info[field] in keys,
                        "%s: key identifier %s is %s" % (fs, info[field],
-                       "the one of a known master key" if info[field] in keys else
+                       known_as[keys[info[field]].kind] if info[field] in keys else
                        "not derived from any given master key (host computes %s)" % ", ".join(keys)))
         result(info.get("uuid") == img.uuid.hex(),
                "%s: fs UUID %s (image superblock has %s)" % (fs, info.get("uuid"), img.uuid.hex()))
@@ -580,7 +641,8 @@ def main():
         if d["key"] not in keys:
             result(False, "%s: master key %s is not among the given keys" % (name, d["key"]))
             continue
-        hkdf, (k0, k1) = keys[d["key"]]
+        mk = keys[d["key"]]
+        hkdf = mk.hkdf
         # The DUN of a data unit from its index in the file (fscrypt_generate_iv).
         if dus > BLOCK or BLOCK % dus:
             result(False, "%s: unsupported data unit size %d" % (name, dus))
@@ -588,11 +650,38 @@ def main():
         if flags & ~0x1B:
             result(False, "%s: unsupported policy flags 0x%02x" % (name, flags))
             continue
-        if flags & FSCRYPT_POLICY_FLAG_IV_INO_LBLK_64:
-            key = hkdf.expand(HKDF_CONTEXT_IV_INO_LBLK_64_KEY, mode + uuid, keysize)
+        skip_reason = None
+        if mk.kind != "raw":
+            # A hardware-wrapped key (an opaque key is one the device
+            # generated): fscrypt_setup_v2_file_key() refuses any other
+            # policy, and the hardware's inline key is an AES-256-XTS key.
+            if not flags & (FSCRYPT_POLICY_FLAG_IV_INO_LBLK_64 |
+                            FSCRYPT_POLICY_FLAG_IV_INO_LBLK_32):
+                result(False, "%s: key %s is a hardware-wrapped key, which Linux refuses for "
+                       "policy flags 0x%02x (IV_INO_LBLK_64 or IV_INO_LBLK_32 only)"
+                       % (name, d["key"], flags))
+                continue
+            if cmode != FSCRYPT_MODE_AES_256_XTS:
+                result(False, "%s: key %s is a hardware-wrapped key, whose inline key is "
+                       "AES-256-XTS only" % (name, d["key"]))
+                continue
+        if mk.kind == "opaque":
+            # No key, no DUN: only make sure that nothing is in plaintext.
+            encrypt, key, dun_of = None, None, lambda index: 0
+            skip_reason = ("key %s is opaque (--opaque-key: generated inside the device, "
+                           "never seen raw), the host cannot recompute the ciphertext" % d["key"])
+        elif flags & FSCRYPT_POLICY_FLAG_IV_INO_LBLK_64:
+            if mk.kind == "hw-wrapped":
+                key = mk.inline_key
+            else:
+                key = hkdf.expand(HKDF_CONTEXT_IV_INO_LBLK_64_KEY, mode + uuid, keysize)
             dun_of = lambda index, ino=ino: (ino << 32) | index
         elif flags & FSCRYPT_POLICY_FLAG_IV_INO_LBLK_32:
-            key = hkdf.expand(HKDF_CONTEXT_IV_INO_LBLK_32_KEY, mode + uuid, keysize)
+            if mk.kind == "hw-wrapped":
+                key = mk.inline_key
+            else:
+                key = hkdf.expand(HKDF_CONTEXT_IV_INO_LBLK_32_KEY, mode + uuid, keysize)
+            k0, k1 = mk.ino_hash_key
             hashed = siphash24(k0, k1, struct.pack("<Q", ino)) & 0xFFFFFFFF
             dun_of = lambda index, h=hashed: (h + index) & 0xFFFFFFFF
         else:
@@ -664,6 +753,9 @@ def main():
                                         (lblk, phys, dun_of(lblk * per_block), dus, what))
         if encrypt is None and bad_units == 0 and not problems:
             skipped += 1
+            if skip_reason:
+                print("SKIP %s: %s; %d blocks are not plaintext" % (name, skip_reason, ok_units))
+                continue
             print("SKIP %s: no independent %s implementation on the host; %d blocks are not "
                   "plaintext, the guest's software fscrypt cross-checks the ciphertext"
                   % (name, mode_name, ok_units))
