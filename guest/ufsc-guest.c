@@ -9,6 +9,16 @@
  *   ufsc-guest add-key MNT [HEXKEY]            add a v2 master key (default:
  *                                              the demo key 00 01 .. 3f);
  *                                              prints the key identifier
+ *   ufsc-guest add-wrapped-key MNT EPHHEX      add a hardware-wrapped master key
+ *                                              (FSCRYPT_ADD_KEY_FLAG_HW_WRAPPED), in
+ *                                              ephemerally-wrapped form; prints
+ *                                              the key identifier
+ *   ufsc-guest import-key DEV RAWHEX           BLKCRYPTOIMPORTKEY: prints the
+ *                                              long-term wrapped key (hex)
+ *   ufsc-guest generate-key DEV                BLKCRYPTOGENERATEKEY: prints the
+ *                                              long-term wrapped key (hex)
+ *   ufsc-guest prepare-key DEV LTHEX           BLKCRYPTOPREPAREKEY: prints the
+ *                                              ephemerally-wrapped key (hex)
  *   ufsc-guest remove-key MNT KEYID            FS_IOC_REMOVE_ENCRYPTION_KEY
  *   ufsc-guest key-status MNT KEYID            FS_IOC_GET_ENCRYPTION_KEY_STATUS
  *   ufsc-guest set-policy DIR KEYID [FLAG...]  v2 policy, AES-256-XTS contents,
@@ -67,6 +77,44 @@
 #include <linux/fs.h>
 #include <linux/fscrypt.h>
 #include <scsi/sg.h>
+
+/* Linux 6.15+ (hardware-wrapped keys); the host's UAPI headers may lack them. */
+#ifndef BLKCRYPTOIMPORTKEY
+struct blk_crypto_import_key_arg {
+	__u64 raw_key_ptr;
+	__u64 raw_key_size;
+	__u64 lt_key_ptr;
+	__u64 lt_key_size;
+	__u64 reserved[4];
+};
+
+struct blk_crypto_generate_key_arg {
+	__u64 lt_key_ptr;
+	__u64 lt_key_size;
+	__u64 reserved[4];
+};
+
+struct blk_crypto_prepare_key_arg {
+	__u64 lt_key_ptr;
+	__u64 lt_key_size;
+	__u64 eph_key_ptr;
+	__u64 eph_key_size;
+	__u64 reserved[4];
+};
+
+#define BLKCRYPTOIMPORTKEY _IOWR(0x12, 137, struct blk_crypto_import_key_arg)
+#define BLKCRYPTOGENERATEKEY _IOWR(0x12, 138, struct blk_crypto_generate_key_arg)
+#define BLKCRYPTOPREPAREKEY _IOWR(0x12, 139, struct blk_crypto_prepare_key_arg)
+#endif
+/* Linux 6.16+: the flags word, __reserved[0] in older UAPI headers. */
+#ifndef FSCRYPT_ADD_KEY_FLAG_HW_WRAPPED
+#define FSCRYPT_ADD_KEY_FLAG_HW_WRAPPED 0x00000001
+#define ADD_KEY_FLAGS(arg) ((arg)->__reserved[0])
+#else
+#define ADD_KEY_FLAGS(arg) ((arg)->flags)
+#endif
+/* BLK_CRYPTO_MAX_HW_WRAPPED_KEY_SIZE */
+#define WRAPPED_KEY_MAX 128
 
 #ifndef FS_IOC_GETFSUUID
 /* Linux 6.5+; older UAPI headers of a cross toolchain may lack it. */
@@ -293,6 +341,109 @@ static int cmd_add_key(int argc, char **argv)
 		fail("FS_IOC_ADD_ENCRYPTION_KEY on %s: %s", argv[0], strerror(errno));
 	close(fd);
 	hex_print(a.arg.key_spec.u.identifier, FSCRYPT_KEY_IDENTIFIER_SIZE);
+	printf("\n");
+	return 0;
+}
+
+/* Parse a wrapped key of up to WRAPPED_KEY_MAX bytes; returns its size. */
+static size_t wrapped_parse(const char *hex, uint8_t out[WRAPPED_KEY_MAX], const char *what)
+{
+	size_t n = strlen(hex) / 2;
+
+	if (n == 0 || n > WRAPPED_KEY_MAX || strlen(hex) % 2)
+		fail("%s must be 2 to %d hex digits", what, 2 * WRAPPED_KEY_MAX);
+	hex_parse(hex, out, n, what);
+	return n;
+}
+
+static int cmd_add_wrapped_key(int argc, char **argv)
+{
+	struct {
+		struct fscrypt_add_key_arg arg;
+		uint8_t raw[WRAPPED_KEY_MAX];
+	} a;
+	int fd;
+
+	if (argc != 2)
+		return 2;
+	memset(&a, 0, sizeof(a));
+	a.arg.raw_size = (uint32_t)wrapped_parse(argv[1], a.raw, "the wrapped key");
+	a.arg.key_spec.type = FSCRYPT_KEY_SPEC_TYPE_IDENTIFIER;
+	ADD_KEY_FLAGS(&a.arg) = FSCRYPT_ADD_KEY_FLAG_HW_WRAPPED;
+	fd = open_or_fail(argv[0], O_RDONLY | O_DIRECTORY);
+	if (ioctl(fd, FS_IOC_ADD_ENCRYPTION_KEY, &a.arg) != 0)
+		fail("FS_IOC_ADD_ENCRYPTION_KEY (hw-wrapped) on %s: %s", argv[0], strerror(errno));
+	close(fd);
+	hex_print(a.arg.key_spec.u.identifier, FSCRYPT_KEY_IDENTIFIER_SIZE);
+	printf("\n");
+	return 0;
+}
+
+static int cmd_import_key(int argc, char **argv)
+{
+	struct blk_crypto_import_key_arg arg;
+	uint8_t raw[64], lt[WRAPPED_KEY_MAX];
+	size_t n;
+	int fd;
+
+	if (argc != 2)
+		return 2;
+	n = strlen(argv[1]) / 2;
+	if (n == 0 || n > sizeof(raw) || strlen(argv[1]) % 2)
+		fail("the raw key must be 2 to %zu hex digits", 2 * sizeof(raw));
+	hex_parse(argv[1], raw, n, "the raw key");
+	memset(&arg, 0, sizeof(arg));
+	arg.raw_key_ptr = (uintptr_t)raw;
+	arg.raw_key_size = n;
+	arg.lt_key_ptr = (uintptr_t)lt;
+	arg.lt_key_size = sizeof(lt);
+	fd = open_or_fail(argv[0], O_RDONLY);
+	if (ioctl(fd, BLKCRYPTOIMPORTKEY, &arg) != 0)
+		fail("BLKCRYPTOIMPORTKEY on %s: %s", argv[0], strerror(errno));
+	close(fd);
+	hex_print(lt, arg.lt_key_size);
+	printf("\n");
+	return 0;
+}
+
+static int cmd_generate_key(int argc, char **argv)
+{
+	struct blk_crypto_generate_key_arg arg;
+	uint8_t lt[WRAPPED_KEY_MAX];
+	int fd;
+
+	if (argc != 1)
+		return 2;
+	memset(&arg, 0, sizeof(arg));
+	arg.lt_key_ptr = (uintptr_t)lt;
+	arg.lt_key_size = sizeof(lt);
+	fd = open_or_fail(argv[0], O_RDONLY);
+	if (ioctl(fd, BLKCRYPTOGENERATEKEY, &arg) != 0)
+		fail("BLKCRYPTOGENERATEKEY on %s: %s", argv[0], strerror(errno));
+	close(fd);
+	hex_print(lt, arg.lt_key_size);
+	printf("\n");
+	return 0;
+}
+
+static int cmd_prepare_key(int argc, char **argv)
+{
+	struct blk_crypto_prepare_key_arg arg;
+	uint8_t lt[WRAPPED_KEY_MAX], eph[WRAPPED_KEY_MAX];
+	int fd;
+
+	if (argc != 2)
+		return 2;
+	memset(&arg, 0, sizeof(arg));
+	arg.lt_key_ptr = (uintptr_t)lt;
+	arg.lt_key_size = wrapped_parse(argv[1], lt, "the long-term wrapped key");
+	arg.eph_key_ptr = (uintptr_t)eph;
+	arg.eph_key_size = sizeof(eph);
+	fd = open_or_fail(argv[0], O_RDONLY);
+	if (ioctl(fd, BLKCRYPTOPREPAREKEY, &arg) != 0)
+		fail("BLKCRYPTOPREPAREKEY on %s: %s", argv[0], strerror(errno));
+	close(fd);
+	hex_print(eph, arg.eph_key_size);
 	printf("\n");
 	return 0;
 }
@@ -743,6 +894,10 @@ static const struct {
 	int (*fn)(int, char **);
 } cmds[] = {
 	{ "add-key", "MNT [HEXKEY128]", cmd_add_key },
+	{ "add-wrapped-key", "MNT EPHHEX", cmd_add_wrapped_key },
+	{ "import-key", "DEV RAWHEX", cmd_import_key },
+	{ "generate-key", "DEV", cmd_generate_key },
+	{ "prepare-key", "DEV LTHEX", cmd_prepare_key },
 	{ "remove-key", "MNT KEYID", cmd_remove_key },
 	{ "key-status", "MNT KEYID", cmd_key_status },
 	{ "set-policy",
