@@ -4,8 +4,9 @@
 #
 # Contents: busybox from Debian's busybox-static for the guest architecture
 # (downloaded with apt through a private configuration and unpacked with
-# dpkg-deb -x, never installed), guest/ufsc-guest.c compiled statically, and
-# guest/init.  The archive is cached in $UFSC_CACHE/initramfs, keyed by the
+# dpkg-deb -x, never installed), guest/ufsc-guest.c compiled statically,
+# guest/init, guest/wrapped (rdinit=/wrapped) and the bench's guest/bench
+# with guest/ufsc-bench.c.  The archive is cached in $UFSC_CACHE/initramfs, keyed by the
 # content of all of these; prints the path of the .cpio.gz on stdout.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -64,7 +65,7 @@ fi
 
 # 2. The key: everything that goes into the archive.
 key=$( { echo "$arch"; sha256sum "$deb" | cut -d' ' -f1; "$cc" --version | head -1;
-         cat "$UFSC_TOP/guest/init" "$UFSC_TOP/guest/ufsc-guest.c" \
+         cat "$UFSC_TOP/guest/init" "$UFSC_TOP/guest/wrapped" "$UFSC_TOP/guest/ufsc-guest.c" \
              "$UFSC_TOP/guest/bench" "$UFSC_TOP/guest/ufsc-bench.c" "$0"; } |
        sha256sum | cut -c1-12)
 cpio_gz=$out/$arch-$key.cpio.gz
@@ -93,6 +94,8 @@ ln -s busybox "$root/bin/sh"
 [ "$(elf_machine "$root/bin/ufsc-guest")" = "$elf_machine" ] || die "ufsc-guest is not an $arch binary"
 
 install -m 0755 "$UFSC_TOP/guest/init" "$root/init"
+# scripts/e2e-wrapped.sh boots with rdinit=/wrapped
+install -m 0755 "$UFSC_TOP/guest/wrapped" "$root/wrapped"
 # make bench boots with rdinit=/bench
 "$cc" -O2 -Wall -Wextra -Werror -static -o "$root/bin/ufsc-bench" "$UFSC_TOP/guest/ufsc-bench.c" ||
     die "compiling ufsc-bench failed"
