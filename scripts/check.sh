@@ -15,7 +15,8 @@
 #      (doorbell mode) and x86_64 (MCQ mode, with a migration), then the
 #      same on two -device emmc-crypto on each (x86_64 with a migration),
 #      with the Linux 6.12 guest and again with the Linux 7.3 guest
-#      (--kernel-version 7.3) (UFSC_CHECK_E2E=0 skips it)
+#      (--kernel-version 7.3), and on 7.3 the hardware-wrapped key scenario
+#      (scripts/e2e-wrapped.sh) on each (UFSC_CHECK_E2E=0 skips it)
 #   4. QEMU built with clang, ASan, UBSan and libFuzzer's instrumentation
 #      (x86_64), with the other crypto backend (nettle): unit tests, qtests
 #      and the x86_64 end-to-end tests (UFS and eMMC, each with a
@@ -84,6 +85,12 @@ if [ "${UFSC_CHECK_E2E:-1}" = 1 ]; then
                 --kernel "$kernel" --initrd "$initrd" --qemu "$build" "${opts[@]}"
             echo "$e2e_passed $e2e_failed" >> "$results"
             mark "end-to-end test, eMMC ($arch$what): $e2e_passed passed, $e2e_failed failed"
+            [ "$kv" = 7.3 ] || continue
+            step "hardware-wrapped keys on $arch$what: four boots, host check"
+            run_e2e_wrapped "e2e-wrapped-$arch" "$UFSC_CACHE/e2e-wrapped-$arch" --arch "$arch" \
+                --kernel "$kernel" --initrd "$initrd" --qemu "$build"
+            echo "$e2e_passed $e2e_failed" >> "$results"
+            mark "hardware-wrapped keys ($arch$what): $e2e_passed passed, $e2e_failed failed"
         done
     done
 fi

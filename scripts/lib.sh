@@ -248,3 +248,28 @@ run_e2e() {
     fi
     grep -E '^  (migration|host check|times):' "$out/report.txt" 2>/dev/null | sed 's/^/    /' || true
 }
+
+# run_e2e_wrapped NAME OUT ARGS...: scripts/e2e-wrapped.sh --out OUT ARGS,
+# logged to test-logs/NAME.log; sets e2e_passed and e2e_failed.
+run_e2e_wrapped() {
+    local name=$1 out=$2 log line rc=0
+    shift 2
+    log=$UFSC_CACHE/test-logs/$name.log
+    mkdir -p "$UFSC_CACHE/test-logs"
+    "$UFSC_TOP/scripts/e2e-wrapped.sh" --out "$out" "$@" > "$log" 2>&1 || rc=$?
+    line=$(grep -E '^e2e-wrapped: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
+    e2e_passed=$(echo "$line" | awk '{print $2}') e2e_failed=$(echo "$line" | awk '{print $4}')
+    e2e_passed=${e2e_passed:-0} e2e_failed=${e2e_failed:-0}
+    if grep -qsE 'runtime error:|ERROR: AddressSanitizer' "$out"/qemu*.log; then
+        echo "    not ok - $name: sanitizer report in $out/qemu-*.log"
+        e2e_failed=$((e2e_failed + 1)) rc=1
+    elif [ "$rc" != 0 ] && [ "$e2e_failed" = 0 ]; then
+        e2e_failed=1
+    fi
+    if [ "$rc" = 0 ]; then
+        echo "    ok - $name: $e2e_passed checks passed"
+    else
+        echo "    not ok - $name: $e2e_failed failed; logs and report kept in $out"
+        grep -E 'FAIL|boot ' "$log" | head -15
+    fi
+}
