@@ -379,12 +379,27 @@ static int cmd_add_wrapped_key(int argc, char **argv)
 	return 0;
 }
 
+/* Run blk-crypto key ioctl REQ (named NAME) on block device DEV. */
+static void blk_key_ioctl(const char *dev, unsigned long req, void *arg, const char *name)
+{
+	int fd = open_or_fail(dev, O_RDONLY);
+
+	if (ioctl(fd, req, arg) != 0)
+		fail("%s on %s: %s", name, dev, strerror(errno));
+	close(fd);
+}
+
+static void hex_line(const uint8_t *p, uint64_t n)
+{
+	hex_print(p, (size_t)n);
+	printf("\n");
+}
+
 static int cmd_import_key(int argc, char **argv)
 {
 	struct blk_crypto_import_key_arg arg;
 	uint8_t raw[64], lt[WRAPPED_KEY_MAX];
 	size_t n;
-	int fd;
 
 	if (argc != 2)
 		return 2;
@@ -397,12 +412,8 @@ static int cmd_import_key(int argc, char **argv)
 	arg.raw_key_size = n;
 	arg.lt_key_ptr = (uintptr_t)lt;
 	arg.lt_key_size = sizeof(lt);
-	fd = open_or_fail(argv[0], O_RDONLY);
-	if (ioctl(fd, BLKCRYPTOIMPORTKEY, &arg) != 0)
-		fail("BLKCRYPTOIMPORTKEY on %s: %s", argv[0], strerror(errno));
-	close(fd);
-	hex_print(lt, arg.lt_key_size);
-	printf("\n");
+	blk_key_ioctl(argv[0], BLKCRYPTOIMPORTKEY, &arg, "BLKCRYPTOIMPORTKEY");
+	hex_line(lt, arg.lt_key_size);
 	return 0;
 }
 
@@ -410,19 +421,14 @@ static int cmd_generate_key(int argc, char **argv)
 {
 	struct blk_crypto_generate_key_arg arg;
 	uint8_t lt[WRAPPED_KEY_MAX];
-	int fd;
 
 	if (argc != 1)
 		return 2;
 	memset(&arg, 0, sizeof(arg));
 	arg.lt_key_ptr = (uintptr_t)lt;
 	arg.lt_key_size = sizeof(lt);
-	fd = open_or_fail(argv[0], O_RDONLY);
-	if (ioctl(fd, BLKCRYPTOGENERATEKEY, &arg) != 0)
-		fail("BLKCRYPTOGENERATEKEY on %s: %s", argv[0], strerror(errno));
-	close(fd);
-	hex_print(lt, arg.lt_key_size);
-	printf("\n");
+	blk_key_ioctl(argv[0], BLKCRYPTOGENERATEKEY, &arg, "BLKCRYPTOGENERATEKEY");
+	hex_line(lt, arg.lt_key_size);
 	return 0;
 }
 
@@ -430,7 +436,6 @@ static int cmd_prepare_key(int argc, char **argv)
 {
 	struct blk_crypto_prepare_key_arg arg;
 	uint8_t lt[WRAPPED_KEY_MAX], eph[WRAPPED_KEY_MAX];
-	int fd;
 
 	if (argc != 2)
 		return 2;
@@ -439,12 +444,8 @@ static int cmd_prepare_key(int argc, char **argv)
 	arg.lt_key_size = wrapped_parse(argv[1], lt, "the long-term wrapped key");
 	arg.eph_key_ptr = (uintptr_t)eph;
 	arg.eph_key_size = sizeof(eph);
-	fd = open_or_fail(argv[0], O_RDONLY);
-	if (ioctl(fd, BLKCRYPTOPREPAREKEY, &arg) != 0)
-		fail("BLKCRYPTOPREPAREKEY on %s: %s", argv[0], strerror(errno));
-	close(fd);
-	hex_print(eph, arg.eph_key_size);
-	printf("\n");
+	blk_key_ioctl(argv[0], BLKCRYPTOPREPAREKEY, &arg, "BLKCRYPTOPREPAREKEY");
+	hex_line(eph, arg.eph_key_size);
 	return 0;
 }
 

@@ -205,36 +205,25 @@ run_tap() {
     step "$name: $n_ok passed, $n_fail failed ($(( $(date +%s) - start ))s, log $out)"
 }
 
-# run_e2e NAME OUT E2E-ARGS...: run scripts/e2e.sh --out OUT E2E-ARGS...
-# with its output in test-logs/NAME.log, say ok or not ok with the report's
-# migration, host check and times lines, and set e2e_passed and e2e_failed
-# from its closing line.  A sanitizer report in either QEMU's log, or a
-# non-zero exit without a failed check, counts as one failure more.  The
-# run also writes OUT/junit.xml and OUT/results.json (--junit, --json),
-# and the JUnit XML, read by junitparser (scripts/junit-check.py), must
-# hold as many passed, failed and skipped cases as the closing line says:
-# one failure more if not.
-run_e2e() {
-    local name=$1 out=$2 log line rc=0 skipped
-    shift 2
-    log=$UFSC_CACHE/test-logs/$name.log
-    mkdir -p "$UFSC_CACHE/test-logs"
-    need_pkgs python3-junitparser
-    rm -f "$out/junit.xml" "$out/results.json"
-    "$UFSC_TOP/scripts/e2e.sh" --out "$out" --junit "$out/junit.xml" --json "$out/results.json" \
-        "$@" > "$log" || rc=$?
-    line=$(grep -E '^e2e: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
-    e2e_passed=$(echo "$line" | awk '{print $2}') e2e_failed=$(echo "$line" | awk '{print $4}')
-    skipped=$(echo "$line" | awk '{print $6}')
-    e2e_passed=${e2e_passed:-0} e2e_failed=${e2e_failed:-0}
-    if [ -n "$line" ] && ! /usr/bin/python3 "$UFSC_TOP/scripts/junit-check.py" "$out/junit.xml" \
-            "$e2e_passed" "$e2e_failed" "${skipped:-0}" >> "$log" 2>&1; then
-        echo "    not ok - $name: its JUnit XML disagrees with its report (see $log)"
-        e2e_failed=$((e2e_failed + 1)) rc=1
-    fi
-    # qemu-dst.log: the QEMU the guest was migrated to
+# e2e_counts LOG PREFIX: e2e_passed, e2e_failed and e2e_skipped from LOG's
+# last "PREFIX: N passed, N failed[, N skipped]" line (0 where missing);
+# e2e_line is that line.
+e2e_counts() {
+    e2e_line=$(grep -E "^$2: [0-9]+ passed, [0-9]+ failed" "$1" | tail -1 || true)
+    e2e_passed=$(echo "$e2e_line" | awk '{print $2}')
+    e2e_failed=$(echo "$e2e_line" | awk '{print $4}')
+    e2e_skipped=$(echo "$e2e_line" | awk '{print $6}')
+    e2e_passed=${e2e_passed:-0} e2e_failed=${e2e_failed:-0} e2e_skipped=${e2e_skipped:-0}
+}
+
+# e2e_verdict NAME OUT LOG RC DETAILS: a sanitizer report in one of OUT's
+# QEMU logs (OUT/qemu*.log), or a non-zero RC without a failed check,
+# counts as one failure more; then say ok or not ok, with LOG's lines that
+# match the regular expression DETAILS when not ok.
+e2e_verdict() {
+    local name=$1 out=$2 log=$3 rc=$4
     if grep -qsE 'runtime error:|ERROR: AddressSanitizer' "$out"/qemu*.log; then
-        echo "    not ok - $name: sanitizer report in $out/qemu.log or qemu-dst.log"
+        echo "    not ok - $name: sanitizer report in $(grep -lsE 'runtime error:|ERROR: AddressSanitizer' "$out"/qemu*.log | tr '\n' ' ')"
         grep -h -E -m5 -A3 'runtime error:|ERROR: AddressSanitizer' "$out"/qemu*.log | sed 's/^/        /'
         e2e_failed=$((e2e_failed + 1)) rc=1
     elif [ "$rc" != 0 ] && [ "$e2e_failed" = 0 ]; then
@@ -243,33 +232,48 @@ run_e2e() {
     if [ "$rc" = 0 ]; then
         echo "    ok - $name: $e2e_passed checks passed"
     else
-        echo "    not ok - $name: $e2e_failed failed; console log and report kept in $out"
-        grep -E '^    |no verdict|QEMU:|kernel trouble|migration' "$log" | head -15
+        echo "    not ok - $name: $e2e_failed failed; logs and report kept in $out"
+        grep -E "$5" "$log" | head -15
     fi
+}
+
+# run_e2e NAME OUT E2E-ARGS...: run scripts/e2e.sh --out OUT E2E-ARGS...
+# with its output in test-logs/NAME.log, say ok or not ok with the report's
+# migration, host check and times lines, and set e2e_passed and e2e_failed
+# from its closing line.  A sanitizer report in either QEMU's log
+# (qemu-dst.log: the QEMU the guest was migrated to), or a non-zero exit
+# without a failed check, counts as one failure more.  The run also writes
+# OUT/junit.xml and OUT/results.json (--junit, --json), and the JUnit XML,
+# read by junitparser (scripts/junit-check.py), must hold as many passed,
+# failed and skipped cases as the closing line says: one failure more if
+# not.
+run_e2e() {
+    local name=$1 out=$2 log rc=0
+    shift 2
+    log=$UFSC_CACHE/test-logs/$name.log
+    mkdir -p "$UFSC_CACHE/test-logs"
+    need_pkgs python3-junitparser
+    rm -f "$out/junit.xml" "$out/results.json"
+    "$UFSC_TOP/scripts/e2e.sh" --out "$out" --junit "$out/junit.xml" --json "$out/results.json" \
+        "$@" > "$log" || rc=$?
+    e2e_counts "$log" e2e
+    if [ -n "$e2e_line" ] && ! /usr/bin/python3 "$UFSC_TOP/scripts/junit-check.py" "$out/junit.xml" \
+            "$e2e_passed" "$e2e_failed" "$e2e_skipped" >> "$log" 2>&1; then
+        echo "    not ok - $name: its JUnit XML disagrees with its report (see $log)"
+        e2e_failed=$((e2e_failed + 1)) rc=1
+    fi
+    e2e_verdict "$name" "$out" "$log" "$rc" '^    |no verdict|QEMU:|kernel trouble|migration'
     grep -E '^  (migration|host check|times):' "$out/report.txt" 2>/dev/null | sed 's/^/    /' || true
 }
 
 # run_e2e_wrapped NAME OUT ARGS...: scripts/e2e-wrapped.sh --out OUT ARGS,
-# logged to test-logs/NAME.log; sets e2e_passed and e2e_failed.
+# as run_e2e (no JUnit XML).
 run_e2e_wrapped() {
-    local name=$1 out=$2 log line rc=0
+    local name=$1 out=$2 log rc=0
     shift 2
     log=$UFSC_CACHE/test-logs/$name.log
     mkdir -p "$UFSC_CACHE/test-logs"
     "$UFSC_TOP/scripts/e2e-wrapped.sh" --out "$out" "$@" > "$log" 2>&1 || rc=$?
-    line=$(grep -E '^e2e-wrapped: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1 || true)
-    e2e_passed=$(echo "$line" | awk '{print $2}') e2e_failed=$(echo "$line" | awk '{print $4}')
-    e2e_passed=${e2e_passed:-0} e2e_failed=${e2e_failed:-0}
-    if grep -qsE 'runtime error:|ERROR: AddressSanitizer' "$out"/qemu*.log; then
-        echo "    not ok - $name: sanitizer report in $out/qemu-*.log"
-        e2e_failed=$((e2e_failed + 1)) rc=1
-    elif [ "$rc" != 0 ] && [ "$e2e_failed" = 0 ]; then
-        e2e_failed=1
-    fi
-    if [ "$rc" = 0 ]; then
-        echo "    ok - $name: $e2e_passed checks passed"
-    else
-        echo "    not ok - $name: $e2e_failed failed; logs and report kept in $out"
-        grep -E 'FAIL|boot ' "$log" | head -15
-    fi
+    e2e_counts "$log" e2e-wrapped
+    e2e_verdict "$name" "$out" "$log" "$rc" 'FAIL|boot '
 }

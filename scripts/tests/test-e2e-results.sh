@@ -7,20 +7,8 @@
 # stdout.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-t() { # t DESCRIPTION CMD...
-    local d=$1; shift
-    n=$((n + 1))
-    if "$@" > "$tmp/out" 2>&1; then
-        echo "ok $n - $d"
-    else
-        echo "not ok $n - $d"
-        sed 's/^/# /' "$tmp/out"
-        failed=$((failed + 1))
-    fi
-}
+# shellcheck source-path=SCRIPTDIR source=tap.sh
+source "$top/scripts/tests/tap.sh"
 
 printf '%s\t%s\t%s\t%s\n' \
     guest find-lus ok '' \
@@ -72,5 +60,4 @@ t "a line with an unknown result is refused" \
     bash -c '! /usr/bin/python3 "$1" --cases "$2" --junit "$3"' _ \
     "$top/scripts/e2e-results.py" "$tmp/bad.tsv" "$tmp/bad.xml"
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_end

@@ -24,20 +24,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 chk=$top/scripts/fscrypt-check.py
 py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-n=0 failed=0
-t() { # t DESCRIPTION CMD...
-    local d=$1; shift
-    n=$((n + 1))
-    if "$@" > "$tmp/out" 2>&1; then
-        echo "ok $n - $d"
-    else
-        echo "not ok $n - $d"
-        sed 's/^/# /' "$tmp/out"
-        failed=$((failed + 1))
-    fi
-}
+# shellcheck source-path=SCRIPTDIR source=tap.sh
+source "$top/scripts/tests/tap.sh"
 skip() { # skip DESCRIPTION REASON
     n=$((n + 1))
     echo "ok $n - $1 # SKIP $2"
@@ -306,5 +294,4 @@ t "a raw key of 31 bytes is refused" \
     check "$good" 1 --hw-wrapped-key "$(printf '11%.0s' {1..31})"
 t "  with a message" has 'must be 32 bytes'
 
-echo "1..$n"
-[ "$failed" = 0 ]
+tap_end
