@@ -3,8 +3,8 @@
 # and UndefinedBehaviorSanitizer (the build the fuzzer uses too; its crypto
 # backend is the one the default build does not use: nettle), run the
 # device's unit tests, the qtests and the end-to-end tests (UFS in doorbell
-# mode and eMMC, each with its migration) on it, and fail on any sanitizer
-# report.  Leak
+# mode and eMMC, each with its migration, and the hardware-wrapped key
+# scenario on Linux 7.3) on it, and fail on any sanitizer report.  Leak
 # detection is off: QEMU does not free everything at exit, upstream code
 # included.  Appends "PASSED FAILED" to $UFSC_RESULTS when set.
 set -euo pipefail
@@ -29,4 +29,12 @@ run_e2e e2e-emmc-sanitizers "$UFSC_CACHE/e2e-emmc-sanitizers" --storage emmc --a
     --quick --migrate --timeout 900 --qemu "$build"
 [ -n "${UFSC_RESULTS:-}" ] && echo "$e2e_passed $e2e_failed" >> "$UFSC_RESULTS"
 echo "sanitizers, eMMC: $e2e_passed passed, $e2e_failed failed"
+failed=$((failed + e2e_failed))
+
+step "hardware-wrapped keys on x86_64 (Linux 7.3) under the sanitizers"
+run_e2e_wrapped e2e-wrapped-sanitizers "$UFSC_CACHE/e2e-wrapped-sanitizers" --arch x86_64 \
+    --timeout 600 --qemu "$build" \
+    --kernel "$("$UFSC_TOP/scripts/build-kernel.sh" x86_64 7.3)"
+[ -n "${UFSC_RESULTS:-}" ] && echo "$e2e_passed $e2e_failed" >> "$UFSC_RESULTS"
+echo "sanitizers, wrapped keys: $e2e_passed passed, $e2e_failed failed"
 [ "$failed" = 0 ] && [ "$e2e_failed" = 0 ]

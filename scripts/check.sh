@@ -20,7 +20,7 @@
 #   4. QEMU built with clang, ASan, UBSan and libFuzzer's instrumentation
 #      (x86_64), with the other crypto backend (nettle): unit tests, qtests
 #      and the x86_64 end-to-end tests (UFS and eMMC, each with a
-#      migration), failing on any
+#      migration, and the hardware-wrapped keys), failing on any
 #      sanitizer report (UFSC_CHECK_SANITIZERS=0 skips it); then, on the
 #      same build, a short fuzzing run of -device ufs-crypto and of
 #      -device emmc-crypto with a fixed seed (UFSC_CHECK_FUZZ=0 skips it)
